@@ -1,0 +1,103 @@
+"""Command line for editors: ``python -m kb check [PATH]``, ``python -m kb new ...``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from kb import templates
+from kb.articles import LANGS, TYPES
+from kb.content import ARTICLES_DIR, load_content
+from kb.settings import Settings, describe
+from kb.validation import check
+
+
+def content_root(path: Path) -> Path:
+    """The content folder that ``path`` lies in: the nearest folder holding ``articles/``."""
+    path = path.resolve()
+    for folder in (path, *path.parents):
+        if (folder / ARTICLES_DIR).is_dir():
+            return folder
+    return path if path.is_dir() else path.parent
+
+
+def run_check(target: Path, settings: Settings, today: date, out=sys.stdout) -> int:
+    if not target.exists():
+        print(f"{target}: no such file or folder", file=out)
+        return 2
+    root = content_root(target)
+    content = load_content(root, settings.max_article_kb * 1024)
+    problems = check(content, today, settings.drift_days)
+    scope = target.resolve()
+    shown = [p for p in problems if (root / p.path).resolve().is_relative_to(scope) or scope == root]
+    for problem in shown:
+        print(_located(problem, root), file=out)
+    errors = sum(p.severity == "error" for p in shown)
+    warnings = len(shown) - errors
+    print(f"{len(content.articles) + len(content.failed_paths)} articles checked: "
+          f"{errors} errors, {warnings} warnings", file=out)
+    return 1 if errors else 0
+
+
+def _located(problem, root: Path) -> str:
+    full = root / problem.path
+    try:
+        shown = full.relative_to(Path.cwd())
+    except ValueError:
+        shown = full
+    return str(problem).replace(problem.path, shown.as_posix(), 1)
+
+
+def run_new(args, settings: Settings, today: date, out=sys.stdout) -> int:
+    root = Path(args.content_dir) if args.content_dir else settings.content_dir
+    content = load_content(root, settings.max_article_kb * 1024)
+    if content.categories and args.category not in content.categories:
+        print(f"unknown category '{args.category}': use one of {', '.join(content.categories)}", file=out)
+        return 2
+    groups = {a.translation_group for a in content.articles.values()}
+    group = args.group or templates.fresh_group(args.category, args.title, groups)
+    existing = {a.lang for a in content.articles.values() if a.translation_group == group}
+    if args.lang in existing:
+        print(f"translation group '{group}' already has a {args.lang} version", file=out)
+        return 2
+    # A new topic gets all three languages at once, so it is complete from the start.
+    langs = [args.lang] if existing else [args.lang] + [lang for lang in LANGS if lang != args.lang]
+    for lang in langs:
+        path = templates.article_path(root, group, lang, args.category)
+        if path.exists():
+            print(f"{path} already exists", file=out)
+            return 2
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(templates.render(group, lang, args.type, args.category, today), encoding="utf-8")
+        print(f"wrote {path}", file=out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kb", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check_cmd = commands.add_parser("check", help="validate articles; one line per problem")
+    check_cmd.add_argument("path", nargs="?", help="content folder, sub-folder or file (default: KB_CONTENT_DIR)")
+    new_cmd = commands.add_parser("new", help="write a new article from a template")
+    new_cmd.add_argument("--type", required=True, choices=TYPES)
+    new_cmd.add_argument("--lang", required=True, choices=LANGS)
+    new_cmd.add_argument("--category", required=True)
+    new_cmd.add_argument("--title", help="English title, used for the new id")
+    new_cmd.add_argument("--group", help="existing translation group to add this language to")
+    new_cmd.add_argument("--content-dir", help="default: KB_CONTENT_DIR")
+    commands.add_parser("settings", help="list every setting, its environment variable and default")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    today = date.today()
+    if args.command == "check":
+        return run_check(Path(args.path) if args.path else settings.content_dir, settings, today)
+    if args.command == "new":
+        return run_new(args, settings, today)
+    for name, default, help_text in describe():
+        print(f"{name}={default}\n    {help_text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The whole content folder: articles, categories, synonyms and contact details.
+
+Loading never fails on bad content: every file that cannot be used becomes a located problem and
+the rest of the content is still returned, so one bad article never takes the help centre down.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.articles import LANGS, Article
+from kb.errors import Problem
+from kb.parsing import parse_article
+
+ARTICLES_DIR = "articles"
+
+
+@dataclass
+class Content:
+    root: Path
+    articles: dict[str, Article] = field(default_factory=dict)  # by id, in path order
+    problems: list[Problem] = field(default_factory=list)
+    categories: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> lang -> name
+    synonyms: list[tuple[str, ...]] = field(default_factory=list)
+    contact: dict[str, Any] = field(default_factory=dict)
+    failed_paths: set[str] = field(default_factory=set)  # article files that could not be used
+
+    def translations(self, article: Article) -> dict[str, Article]:
+        """The versions of ``article`` by language, itself included."""
+        return {a.lang: a for a in self.articles.values()
+                if a.translation_group == article.translation_group}
+
+    def version_in(self, article: Article, lang: str) -> Article:
+        return self.translations(article).get(lang, article)
+
+    def category_name(self, key: str, lang: str) -> str:
+        return self.categories.get(key, {}).get(lang, key)
+
+
+def article_files(root: Path) -> list[Path]:
+    """Every ``.md`` file under ``root/articles`` (or ``root`` when it has no ``articles``
+    folder), sorted; links are listed, never followed."""
+    base = root / ARTICLES_DIR if (root / ARTICLES_DIR).is_dir() else root
+    found = []
+    for folder, _dirs, files in os.walk(base, followlinks=False):
+        found += [Path(folder) / name for name in files if name.endswith(".md")]
+    return sorted(found)
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_article_file(path: Path, root: Path, max_bytes: int) -> tuple[Article | None, list[Problem]]:
+    name = relative(path, root)
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return None, [Problem(name, 1, "file", "this link points outside the content folder; "
+                                  "it is skipped")]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(name, 1, "file", f"cannot be read: {exc.strerror or exc}")]
+    result = parse_article(raw, name, max_bytes)
+    return result.article, list(result.problems)
+
+
+def load_content(root: Path, max_bytes: int = 1024 * 1024) -> Content:
+    root = Path(root)
+    content = Content(root=root)
+    content.categories = _load_yaml(root / "categories.yml", dict, content.problems) or {}
+    content.contact = _load_yaml(root / "contact.yml", dict, content.problems) or {}
+    groups = _load_yaml(root / "synonyms.yml", list, content.problems) or []
+    content.synonyms = [tuple(str(w) for w in g) for g in groups if isinstance(g, list)]
+    first_seen: dict[str, Article] = {}
+    for path in article_files(root):
+        article, problems = read_article_file(path, root, max_bytes)
+        content.problems += problems
+        if article is None:
+            content.failed_paths.add(relative(path, root))
+            continue
+        if article.id in first_seen:
+            other = first_seen[article.id]
+            content.problems.append(Problem(article.path, article.line_of("id"), "id",
+                                            f"duplicate id '{article.id}': already used by "
+                                            f"{other.path}:{other.line_of('id')}"))
+            content.failed_paths.add(article.path)
+            continue
+        first_seen[article.id] = article
+        content.articles[article.id] = article
+    return content
+
+
+def _load_yaml(path: Path, kind: type, problems: list[Problem]) -> Any:
+    if not path.exists():
+        return None
+    name = path.name
+    try:
+        value = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.append(Problem(name, 1, "encoding", "the file is not UTF-8"))
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(name, mark.line + 1 if mark else 1, "yaml",
+                                f"invalid YAML: {getattr(exc, 'problem', exc)}"))
+        return None
+    if value is not None and not isinstance(value, kind):
+        problems.append(Problem(name, 1, "yaml", f"expected a {'mapping' if kind is dict else 'list'}"))
+        return None
+    if kind is dict and name == "categories.yml":
+        for key, names in (value or {}).items():
+            missing = [lang for lang in LANGS if not isinstance(names, dict) or not names.get(lang)]
+            if missing:
+                problems.append(Problem(name, 1, str(key), f"category has no name in {', '.join(missing)}"))
+    return value

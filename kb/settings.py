@@ -1,0 +1,118 @@
+"""One settings object for the whole project.
+
+Every setting has a documented default and can be overridden by an environment variable named
+``KB_<NAME>`` (upper case). ``python -m kb settings`` prints them all; the README lists them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true/false, got {raw!r}")
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _optional(raw: str) -> str | None:
+    return raw.strip() or None
+
+
+def setting(default: Any, help: str, parse: Callable[[str], Any] | None = None,
+            env_aliases: tuple[str, ...] = ()) -> Any:
+    """Declare one setting: its default, what it means, and how to read it from a string."""
+    if parse is None:
+        parse = Path if isinstance(default, Path) else type(default)
+    return field(default=default,
+                 metadata={"help": help, "parse": parse, "env_aliases": env_aliases})
+
+
+@dataclass(frozen=True)
+class Settings:
+    content_dir: Path = setting(PROJECT_ROOT / "content", "Folder holding the markdown articles "
+                                "(articles/<lang>/<category>/*.md) and categories/synonyms/contact files.")
+    data_dir: Path = setting(PROJECT_ROOT / "data", "Folder for the built index and the feedback "
+                             "database; git-ignored.")
+    embedders: tuple[str, ...] = setting(("use", "e5"), "Dense embedders to index and fuse, comma-"
+                                         "separated: use (USE multilingual), e5 (multilingual-e5-small), "
+                                         "st (sentence-transformers model at KB_ST_MODEL).", _names)
+    st_model: str = setting("", "Local sentence-transformers model folder for the 'st' embedder; "
+                            "empty means the packaged English all-MiniLM-L6-v2.")
+    threads: int = setting(min(os.cpu_count() or 2, 4), "CPU threads the embedders may use.")
+    chunk_chars: int = setting(500, "Longest passage, in characters; longer sections are split "
+                               "at sentence boundaries.")
+    to_simplified: bool = setting(True, "Convert Traditional to Simplified Chinese before embedding "
+                                  "and keyword tokenising (shown text stays original).", _bool)
+    top_k: int = setting(5, "Articles returned per search (the best one plus related ones).")
+    candidates: int = setting(40, "Passages each retriever contributes before fusion.")
+    rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.")
+    confidence_threshold: float = setting(0.5, "Below this calibrated confidence the answer says it "
+                                          "is unsure and offers ways to reach a person.")
+    query_max_chars: int = setting(500, "Queries are cut to this many characters before search.")
+    max_article_kb: int = setting(1024, "Articles larger than this are rejected by the check.")
+    drift_days: int = setting(180, "Translations updated this many days apart are reported as drifted.")
+    chroma_host: str | None = setting(None, "Chroma server host; when set, the index lives on that "
+                                      "server instead of under the data dir.", _optional,
+                                      env_aliases=("CHROMA_HOST",))
+    chroma_port: int = setting(8000, "Chroma server port.", env_aliases=("CHROMA_PORT",))
+    database_url: str = setting("", "SQLAlchemy URL for searches and feedback; empty means SQLite "
+                                "at <data_dir>/portal.db. PostgreSQL: postgresql+psycopg://...")
+    retention_days: int = setting(90, "Stored searches and feedback older than this are deleted.")
+    staff_password_hash: str | None = setting(None, "scrypt hash of the staff password "
+                                              "(python -m portal hash-password); unset turns the "
+                                              "staff area off.", _optional)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``KB_*`` environment variables, then explicit keyword overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            for name in (f"KB_{f.name.upper()}", *f.metadata["env_aliases"]):
+                if name in environ:
+                    try:
+                        values[f.name] = f.metadata["parse"](environ[name])
+                    except ValueError as exc:
+                        from kb.errors import SettingsError
+                        raise SettingsError(f"{name}={environ[name]!r}: {exc}") from None
+                    break
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'portal.db'}"
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting, for docs and ``kb settings``."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        default = f.default
+        if isinstance(default, Path):
+            default = default.relative_to(PROJECT_ROOT).as_posix() + "/"
+        elif isinstance(default, tuple):
+            default = ",".join(default)
+        rows.append((f"KB_{f.name.upper()}", "" if default is None else str(default),
+                     f.metadata["help"]))
+    return rows
