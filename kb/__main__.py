@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     new_cmd.add_argument("--title", help="English title, used for the new id")
     new_cmd.add_argument("--group", help="existing translation group to add this language to")
     new_cmd.add_argument("--content-dir", help="default: KB_CONTENT_DIR")
-    commands.add_parser("settings", help="list every setting, its environment variable and default")
+    settings_cmd = commands.add_parser("settings", help="list every setting, its environment variable and default")
+    settings_cmd.add_argument("--markdown", action="store_true", help="as a table for the README")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     today = date.today()
@@ -94,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(Path(args.path) if args.path else settings.content_dir, settings, today)
     if args.command == "new":
         return run_new(args, settings, today)
+    if args.markdown:
+        print("| variable | default | what it does |\n|---|---|---|")
     for name, default, help_text in describe():
-        print(f"{name}={default}\n    {help_text}")
+        print(f"| `{name}` | `{default}` | {help_text} |" if args.markdown else f"{name}={default}\n    {help_text}")
     return 0
 
 

@@ -11,8 +11,10 @@ from kb.content import ARTICLES_DIR, Content
 from kb.errors import Problem
 
 
-def check(content: Content, today: date, drift_days: int = 180) -> list[Problem]:
-    """Every problem in the content, sorted by file and line: parse problems plus cross-checks."""
+def check(content: Content, today: date, drift_days: int = 180,
+          require_translations: bool = True) -> list[Problem]:
+    """Every problem in the content, sorted by file and line: parse problems plus cross-checks.
+    ``require_translations`` off is for single-language corpora, such as evaluation sets."""
     problems = list(content.problems)
     articles = list(content.articles.values())
     by_path = {a.path: a for a in articles}
@@ -22,7 +24,8 @@ def check(content: Content, today: date, drift_days: int = 180) -> list[Problem]
             problems.append(Problem(article.path, article.line_of("review_by"), "review_by",
                                     f"review date {article.review_by} has passed: check the fees, "
                                     "rates and limits, then set a new date", "warning"))
-    problems += _check_groups(articles, content, drift_days)
+    if require_translations:
+        problems += _check_groups(articles, content, drift_days)
     return sorted(set(problems))
 
 

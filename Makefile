@@ -1,0 +1,42 @@
+# The two commands of the README: `make portal` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: portal test setup index test-tools
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch goes first and alone: 2.13.0 is the CPU build on local disk, and letting pip resolve it
+# from another package's requirement pulls a multi-GB CUDA build.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Index the bundled content. Bad articles are reported and skipped (exit status 1), which must
+# not keep the portal from starting; a build that cannot run at all (status 2) stops here.
+index: setup
+	$(BIN)/python -m indexer build; status=$$?; [ $$status -le 1 ]
+
+portal: index
+	$(BIN)/streamlit run portal/app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+# Browser tests need Debian's Chromium and axe-core from npm; the store tests use a real
+# PostgreSQL when one can be installed. Each is installed only when missing.
+test-tools:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get install -y -qq postgresql >/dev/null 2>&1 || echo "PostgreSQL not installable: its tests will be skipped")
+	@[ -f node_modules/axe-core/axe.min.js ] || npm install --silent --no-save --no-audit --no-fund axe-core@4.10.3
+
+test: setup test-tools
+	$(BIN)/python -m pytest
