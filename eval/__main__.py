@@ -1,0 +1,86 @@
+"""``python -m eval run | compare | calibrate | bench``: see each command's --help."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from kb.errors import KbError  # noqa: E402
+from kb.settings import PROJECT_ROOT, Settings  # noqa: E402
+
+QUERIES_DIR = PROJECT_ROOT / "eval" / "queries"
+
+
+def _print_run(result) -> None:
+    from eval.run import metrics_table
+    print(f"\n{result.name}: {len(result.judged)} queries, system {result.system}")
+    print(metrics_table({"overall": result.overall, **result.per_lang}))
+    print(f"answer missing from the top 10: {result.missing_top10:.1%}")
+    u = result.unanswerable
+    if u["queries"]:
+        print(f"no-answer queries: {u['queries']}, said unsure for {u['said_unsure']:.1%}")
+    print(f"answerable queries said unsure: {u['answerable_said_unsure']:.1%}; "
+          f"answered confidently and right: {u['answered_and_right']:.1%}")
+    for warning in result.warnings[:5]:
+        print(f"warning: {warning}", file=sys.stderr)
+    if len(result.warnings) > 5:
+        print(f"warning: ... and {len(result.warnings) - 5} more", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_cmd = commands.add_parser("run", help="evaluate search on a labelled query set")
+    run_cmd.add_argument("--corpus", type=Path, help="corpus JSONL (default: the bundled content/)")
+    run_cmd.add_argument("--queries", type=Path, help="queries JSONL (default: bundled tune set)")
+    run_cmd.add_argument("--system", choices=("hybrid", "dense", "keyword"), default="hybrid")
+    run_cmd.add_argument("--out", type=Path, help="folder for run.trec, per_query.csv, report.md")
+    run_cmd.add_argument("--skip-unknown", action="store_true",
+                         help="leave out queries whose relevant ids are not in the corpus")
+    compare_cmd = commands.add_parser("compare", help="compare two runs with significance tests")
+    compare_cmd.add_argument("run_a", type=Path)
+    compare_cmd.add_argument("run_b", type=Path)
+    calibrate_cmd = commands.add_parser("calibrate", help="fit the confidence model on labelled queries")
+    calibrate_cmd.add_argument("--queries", type=Path, default=QUERIES_DIR / "tune.jsonl")
+    bench_cmd = commands.add_parser("bench", help="speed and memory on synthetic content")
+    bench_cmd.add_argument("--sizes", default="1000,10000,100000", help="passage counts")
+    bench_cmd.add_argument("--queries", type=int, default=200)
+    commands.add_parser("bench-indexer", help="full build speed and one-article re-index time")
+    commands.add_parser("bench-search", help="warm search latency on the bundled content")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "run":
+            from eval.run import run
+            queries = args.queries or QUERIES_DIR / "tune.jsonl"
+            result = run(queries, args.out, settings, args.system, args.corpus, args.skip_unknown,
+                         progress=sys.stderr.isatty())
+            _print_run(result)
+            if args.out:
+                print(f"wrote {args.out}/run.trec, per_query.csv, metrics.json, report.md")
+            return 0
+        if args.command == "compare":
+            from eval.compare import compare
+            print(compare(args.run_a, args.run_b))
+            return 0
+        if args.command == "calibrate":
+            from eval.calibrate import calibrate
+            print(json.dumps(calibrate(settings, args.queries), indent=2))
+            return 0
+        from eval import bench
+        if args.command == "bench":
+            return bench.bench_scale(settings, [int(s) for s in args.sizes.split(",")], args.queries)
+        if args.command == "bench-indexer":
+            return bench.bench_indexer(settings)
+        return bench.bench_search(settings)
+    except KbError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
