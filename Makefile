@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
+# See kb/__init__.py: keeps idle OpenBLAS threads from starving the e5 model.
+export OPENBLAS_THREAD_TIMEOUT := 4
 
 .PHONY: portal test setup index test-tools
 

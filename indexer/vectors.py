@@ -109,9 +109,8 @@ def copy(source, target, ids: Sequence[str]) -> None:
                        metadatas=batch["metadatas"], documents=batch["documents"])
 
 
-def query(collection, vector: np.ndarray, k: int, where: dict | None) -> list[tuple[str, float]]:
-    """(passage id, cosine similarity) of the ``k`` nearest passages."""
-    count = collection.count()
+def query(collection, vector: np.ndarray, k: int, where: dict | None, count: int) -> list[tuple[str, float]]:
+    """(passage id, cosine similarity) of the ``k`` nearest of the ``count`` passages stored."""
     if count == 0:
         return []
     result = collection.query(query_embeddings=[vector], n_results=min(k, count),

@@ -24,6 +24,7 @@ class Unit:
     markdown: str  # the unit's own markdown source, shown as the answer
     text: str  # plain text of the body, for embedding and keywords
     line: int  # 1-based line of the unit in its file
+    span: tuple[int, int] = (0, 0)  # file lines [start, end) of ``markdown``, 0-based
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,13 @@ class Passage:
 
 
 def article_to_dict(article: Article) -> dict:
-    """A JSON-ready record of an article, for the index catalog."""
+    """A JSON-ready record of an article, for the index catalog. A unit's markdown is a slice of
+    the body, so only its line span is stored: it keeps the catalog, read on every build, small."""
     record = dataclasses.asdict(article)
     record["updated"] = article.updated.isoformat()
     record["review_by"] = article.review_by.isoformat() if article.review_by else None
+    for unit in record["units"]:
+        del unit["markdown"]
     return record
 
 
@@ -81,7 +85,14 @@ def article_from_dict(record: dict) -> Article:
     record = dict(record)
     record["updated"] = date.fromisoformat(record["updated"])
     record["review_by"] = date.fromisoformat(record["review_by"]) if record.get("review_by") else None
-    record["units"] = tuple(Unit(**{**u, "heading_path": tuple(u["heading_path"])}) for u in record["units"])
+    lines = record["body"].split("\n")
+    offset = record["body_line"] - 1  # file line of the body's first line, 0-based
+
+    def markdown(span) -> str:
+        return "\n".join(lines[span[0] - offset:span[1] - offset]).strip()
+
+    record["units"] = tuple(Unit(**{**u, "heading_path": tuple(u["heading_path"]), "span": tuple(u["span"]),
+                                    "markdown": markdown(u["span"])}) for u in record["units"])
     for name in ("tags", "related"):
         record[name] = tuple(record[name])
     for name in ("field_lines", "links"):

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
 from kb.articles import LANGS, Article
 from kb.errors import Problem
-from kb.parsing import parse_article
+from kb.parsing import content_hash, parse_article
 
 ARTICLES_DIR = "articles"
 
@@ -58,7 +58,10 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read_article_file(path: Path, root: Path, max_bytes: int) -> tuple[Article | None, list[Problem]]:
+def read_article_file(path: Path, root: Path, max_bytes: int,
+                      known: Mapping[tuple[str, str], Article] | None = None) -> tuple[Article | None, list[Problem]]:
+    """One article and its problems. ``known`` maps (path, content hash) to articles parsed
+    before: an unchanged file is not parsed again."""
     name = relative(path, root)
     if path.is_symlink():
         target = path.resolve()
@@ -69,11 +72,16 @@ def read_article_file(path: Path, root: Path, max_bytes: int) -> tuple[Article |
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(name, 1, "file", f"cannot be read: {exc.strerror or exc}")]
+    if known is not None and (name, content_hash(raw)) in known:
+        return known[(name, content_hash(raw))], []
     result = parse_article(raw, name, max_bytes)
     return result.article, list(result.problems)
 
 
-def load_content(root: Path, max_bytes: int = 1024 * 1024) -> Content:
+def load_content(root: Path, max_bytes: int = 1024 * 1024,
+                 known: Mapping[tuple[str, str], Article] | None = None) -> Content:
+    """Everything in the content folder. ``known`` (see ``read_article_file``) lets the indexer
+    skip parsing files it has already parsed."""
     root = Path(root)
     content = Content(root=root)
     content.categories = _load_yaml(root / "categories.yml", dict, content.problems) or {}
@@ -82,7 +90,7 @@ def load_content(root: Path, max_bytes: int = 1024 * 1024) -> Content:
     content.synonyms = [tuple(str(w) for w in g) for g in groups if isinstance(g, list)]
     first_seen: dict[str, Article] = {}
     for path in article_files(root):
-        article, problems = read_article_file(path, root, max_bytes)
+        article, problems = read_article_file(path, root, max_bytes, known)
         content.problems += problems
         if article is None:
             content.failed_paths.add(relative(path, root))

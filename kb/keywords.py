@@ -73,24 +73,32 @@ class Synonyms:
     """Editor-maintained groups of words that mean the same thing, in any language."""
 
     def __init__(self, groups: Iterable[Sequence[str]]):
-        self.groups = [tuple(dict.fromkeys(fold(w).strip() for w in g if str(w).strip())) for g in groups]
-        self.groups = [g for g in self.groups if len(g) > 1]
+        self.groups: list[tuple[str, ...]] = []
+        self._han: list[tuple[str, int]] = []  # (Chinese word, group): found by substring
+        self._latin: dict[str, list[tuple[frozenset[str], str, int]]] = {}  # first token -> words
+        for group in groups:
+            words = tuple(dict.fromkeys(fold(str(w)).strip() for w in group if str(w).strip()))
+            if len(words) < 2:
+                continue
+            number = len(self.groups)
+            self.groups.append(words)
+            for word in words:
+                if is_han(word[0]):
+                    self._han.append((word, number))
+                elif word_tokens := tokens(word):
+                    self._latin.setdefault(word_tokens[0], []).append((frozenset(word_tokens), word, number))
 
     def expand(self, text: str) -> list[str]:
         """Words from every group that ``text`` mentions, other than the ones it already has."""
         folded = fold(text)
         found = set(tokens(folded))
+        present = {(word, group) for word, group in self._han if word in folded}
+        present |= {(word, group) for token in found for needed, word, group in self._latin.get(token, ())
+                    if needed <= found}
         extra: list[str] = []
-        for group in self.groups:
-            if any(_mentions(folded, found, word) for word in group):
-                extra += [w for w in group if not _mentions(folded, found, w)]
+        for group in sorted({group for _, group in present}):
+            extra += [w for w in self.groups[group] if (w, group) not in present]
         return extra
-
-
-def _mentions(folded: str, found: set[str], word: str) -> bool:
-    if is_han(word[0]):
-        return word in folded
-    return all(t in found for t in tokens(word)) if tokens(word) else False
 
 
 def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:

@@ -46,9 +46,9 @@ class Settings:
                                 "(articles/<lang>/<category>/*.md) and categories/synonyms/contact files.")
     data_dir: Path = setting(PROJECT_ROOT / "data", "Folder for the built index and the feedback "
                              "database; git-ignored.")
-    embedders: tuple[str, ...] = setting(("use", "e5"), "Dense embedders to index and fuse, comma-"
-                                         "separated: use (USE multilingual), e5 (multilingual-e5-small), "
-                                         "st (sentence-transformers model at KB_ST_MODEL).", _names)
+    embedders: tuple[str, ...] = setting(("use",), "Dense embedders to index and fuse, comma-separated, "
+                                         "fastest first: use (USE multilingual), e5 (multilingual-e5-"
+                                         "small), st (sentence-transformers model at KB_ST_MODEL).", _names)
     st_model: str = setting("", "Local sentence-transformers model folder for the 'st' embedder; "
                             "empty means the packaged English all-MiniLM-L6-v2.")
     threads: int = setting(min(os.cpu_count() or 2, 4), "CPU threads the embedders may use.")
@@ -58,6 +58,9 @@ class Settings:
                                   "and keyword tokenising (shown text stays original).", _bool)
     top_k: int = setting(5, "Articles returned per search (the best one plus related ones).")
     candidates: int = setting(40, "Passages each retriever contributes before fusion.")
+    escalate_below: float = setting(0.9, "The first embedder and BM25 answer alone when their "
+                                    "confidence reaches this; below it the other embedders run too "
+                                    "(1.0: always run all).")
     rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.")
     confidence_threshold: float = setting(0.5, "Below this calibrated confidence the answer says it "
                                           "is unsure and offers ways to reach a person.")

@@ -147,11 +147,11 @@ def test_a_bad_article_is_skipped_and_reported(content, make_settings, counting)
     write(content, "articles/en/loans/broken.md", "---\nid: broken.en\ntitle: [oops\n---\nText\n")
     report = run(settings, counting)
     assert report.published and len(report.added) == 9
-    assert [(p.path, p.line, p.field) for p in report.errors] == [("articles/en/loans/broken.md", 3, "front matter")]
+    assert [(p.path, p.line, p.field) for p in report.errors] == [("articles/en/loans/broken.md", 4, "front matter")]
     done = subprocess.run([sys.executable, "-m", "indexer", "build"], cwd=PROJECT_ROOT, env=_env(settings),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
-    assert "articles/en/loans/broken.md:3: error: front matter: invalid YAML" in done.stderr
+    assert "articles/en/loans/broken.md:4: error: front matter: invalid YAML" in done.stderr
     assert "9 unchanged" in done.stdout
 
 

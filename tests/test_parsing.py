@@ -85,7 +85,9 @@ BAD = [
     # (file text, expected (line, field, message fragment))
     pytest.param("just text\n", (1, "front matter", "missing front matter"), id="no-front-matter"),
     pytest.param("---\nid: x\ntitle: y\n\nbody\n", (1, "front matter", "not closed"), id="unclosed"),
-    pytest.param("---\nid: x\ntitle: [unclosed\n---\nbody\n", (3, "front matter", "invalid YAML"),
+    pytest.param("---\nid: x\ntitle: [unclosed\n---\nbody\n",
+                 (4, "front matter", "invalid YAML: did not find expected ',' or ']' (in the value that "
+                                     "starts on line 3)"),
                  id="bad-yaml"),
     pytest.param("---\n- a\n- b\n---\nbody\n", (2, "front matter", "'field: value'"), id="yaml-list"),
     pytest.param(article_text(lang="fr"), (4, "lang", "unknown language 'fr'"), id="unknown-lang"),
