@@ -2,34 +2,40 @@
 from __future__ import annotations
 
 import logging
-import sys
 
 from kb.embedders import create_all
-from kb.errors import KbError
+from kb.errors import IndexBuildError, KbError
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def watch(settings: Settings, debounce: float = 0.5, stop_event=None) -> int:
+def watch(settings: Settings, debounce: float = 0.5, stop_event=None, embedders=None,
+          quiet: bool = False) -> int:
+    """Build now, then again after every change under the content folder, until ``stop_event``.
+    ``quiet`` logs one line per build instead of every problem (for the portal's own watcher)."""
     from watchfiles import watch as file_changes
     from indexer.build import build
-    embedders = create_all(settings.embedders, settings.threads, settings.st_model)  # load once
+    embedders = embedders or create_all(settings.embedders, settings.threads, settings.st_model)
 
     def rebuild() -> None:
         try:
             report = build(settings, embedders=embedders)
-        except KbError as exc:  # the live index keeps serving; say why and wait for the next save
-            print(f"error: {exc}", file=sys.stderr)
+        except IndexBuildError as exc:  # another process is building, or this build failed
+            log.warning("%s", exc)
             return
-        for problem in report.problems:
-            print(problem, file=sys.stderr)
-        print(report.summary(), flush=True)
+        except KbError as exc:  # the live index keeps serving; say why and wait for the next save
+            log.error("%s", exc)
+            return
+        if not quiet:
+            for problem in report.problems:
+                log.warning("%s", problem)
+        log.info("%s", report.summary())
 
     rebuild()
-    print(f"watching {settings.content_dir} for changes (Ctrl+C to stop)", flush=True)
-    for _changes in file_changes(settings.content_dir, debounce=int(debounce * 1000),
-                                 stop_event=stop_event, watch_filter=_content_file):
+    log.info("watching %s for changes", settings.content_dir)
+    for _changes in file_changes(settings.content_dir, debounce=int(debounce * 1000), stop_event=stop_event,
+                                 watch_filter=_content_file, raise_interrupt=False):
         rebuild()
     return 0
 

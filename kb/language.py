@@ -98,6 +98,13 @@ def detect(text: str) -> str | None:
     return _langdetect(text) or EN
 
 
+def is_bare_latin(text: str) -> bool:
+    """A couple of Latin-script words with no English function word ("ATM", "OTP fee"): they
+    tell the script, not the language, of a customer who may well read Chinese."""
+    words = re.findall(r"[A-Za-z]+", text)
+    return 0 < len(words) <= 2 and not any(is_han(c) for c in text) and _english_share(text) == 0
+
+
 _ENGLISH = frozenset("""the a an and or to of in on for with is are was be can could would should
 do does did i you my your me we our it this that what how why when where which who not no if
 there have has at from by as will please""".split())

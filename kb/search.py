@@ -70,6 +70,12 @@ class Hit:
     def anchor(self) -> str:
         return self.unit.anchor
 
+    @property
+    def found_in(self) -> str:
+        """Id of the article whose passage matched: another language than ``article`` when the
+        answer was found across languages."""
+        return self.passage_id.split("#", 1)[0]
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -168,6 +174,8 @@ def _rank(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot: SearchSnap
 def customer_language(text: str, ui_lang: str) -> str:
     """The language to answer in: the query's own if we can tell, else the interface's."""
     found = language.detect(text) if text else None
+    if found == language.EN and ui_lang in LANGS and language.is_bare_latin(text):
+        return ui_lang  # "ATM", "OTP fee": no sign of English beyond the letters themselves
     if found in LANGS:
         return found
     if found == "zh":  # Han characters shared by both scripts

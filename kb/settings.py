@@ -67,6 +67,8 @@ class Settings:
     query_max_chars: int = setting(500, "Queries are cut to this many characters before search.")
     max_article_kb: int = setting(1024, "Articles larger than this are rejected by the check.")
     drift_days: int = setting(180, "Translations updated this many days apart are reported as drifted.")
+    watch_content: bool = setting(True, "The portal re-indexes by itself when files under the content "
+                                  "folder change (python -m indexer watch does the same alone).", _bool)
     chroma_host: str | None = setting(None, "Chroma server host; when set, the index lives on that "
                                       "server instead of under the data dir.", _optional,
                                       env_aliases=("CHROMA_HOST",))

@@ -1,0 +1,1 @@
+"""The customer portal and the staff area: thin Streamlit pages over the kb core."""

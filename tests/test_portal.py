@@ -1,0 +1,288 @@
+"""The portal's flows through Streamlit's AppTest: real app script, real index, real database."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kb.settings import PROJECT_ROOT
+from portal import resources
+from portal.auth import hash_password
+
+pytestmark = pytest.mark.model
+APP = str(PROJECT_ROOT / "portal" / "app.py")
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def portal(small_index, tmp_path, monkeypatch):
+    """An app runner over the small index, with its own feedback database."""
+    database = tmp_path / "portal.db"
+    env = {"KB_CONTENT_DIR": str(small_index.content_dir), "KB_DATA_DIR": str(small_index.data_dir),
+           "KB_EMBEDDERS": "use", "KB_WATCH_CONTENT": "false", "KB_DATABASE_URL": f"sqlite:///{database}"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for cached in (resources.settings, resources.index, resources.search_log):
+        cached.clear()  # the models stay loaded: they do not depend on these settings
+
+    def start(**params) -> AppTest:
+        app = AppTest.from_file(APP, default_timeout=60)
+        for name, value in params.items():
+            app.query_params[name] = value
+        return app.run()
+    start.database = database
+    start.monkeypatch = monkeypatch
+    yield start
+    for cached in (resources.settings, resources.index, resources.search_log):
+        cached.clear()
+
+
+def rows(database, sql):
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def html_of(app) -> str:
+    return "\n".join(element.proto.body for element in app.get("html"))
+
+
+def texts(app) -> str:
+    parts = [m.value for m in app.markdown] + [s.value for s in app.subheader] + [h.value for h in app.header]
+    parts += [w.value for w in app.warning] + [i.value for i in app.info] + [s.value for s in app.success]
+    parts += [t.value for t in app.title] + [c.value for c in app.caption] + [e.value for e in app.error]
+    return "\n".join(parts) + "\n" + html_of(app)
+
+
+def ask(app, question: str) -> AppTest:
+    return app.text_input(key="query").input(question).run()
+
+
+def test_home_shows_the_search_box_popular_topics_and_categories(portal):
+    app = portal(lang="en")
+    assert not app.exception
+    assert app.text_input(key="query").label == "What can we help you with?"
+    page = texts(app)
+    assert "Popular topics" in page and "Browse by category" in page
+    assert "Lost or stolen card" in page and "?category=cards&amp;lang=en" in page
+
+
+def test_a_question_gets_an_answer_card_with_its_article_and_highlights(portal):
+    app = ask(portal(lang="en"), "How do I freeze my card?")
+    assert not app.exception
+    page = texts(app)
+    assert "Best answer" in page
+    assert "<mark>" in html_of(app) and "freeze" in html_of(app).lower()
+    assert "?article=card-lost-freeze.en&amp;lang=en&amp;at=" in html_of(app)
+    assert "Read the whole article" in page
+    logged = rows(portal.database, "select query, query_lang, top_article_id, unsure, status from searches")
+    assert logged == [("How do I freeze my card?", "en", "card-lost-freeze.en", 0, "answered")]
+
+
+def test_each_question_is_logged_once_however_often_the_page_reruns(portal):
+    app = ask(portal(lang="en"), "How do I freeze my card?")
+    app.run()
+    app.button(key="feedback_yes").click().run()
+    assert rows(portal.database, "select count(*) from searches") == [(1,)]
+
+
+def test_an_unsure_answer_says_so_and_offers_a_person(portal):
+    app = ask(portal(lang="en"), "what will the weather be like in Taipei tomorrow")
+    page = texts(app)
+    assert "not sure we found the right answer" in page
+    assert "Closest articles" in page and "Talk to a person" in page
+    assert "0800-088-123" in page and "08:00–22:00" in page
+    app.button(key="contact_phone").click().run()
+    assert 'href="tel:+886800088123"' in html_of(app)
+    assert rows(portal.database, "select channel from contacts") == [("phone",)]
+    assert rows(portal.database, "select unsure from searches") == [(1,)]
+
+
+@pytest.mark.parametrize("question, message", [
+    ("   ", None), ("🙂🙂", "Please type your question"), ("card " * 400, "very long"),
+])
+def test_empty_emoji_and_huge_questions_are_handled_kindly(portal, question, message):
+    app = ask(portal(lang="en"), question)
+    assert not app.exception
+    if message:
+        assert message in texts(app)
+
+
+def test_feedback_yes_is_thanked_and_stored(portal):
+    app = ask(portal(lang="en"), "How do I freeze my card?")
+    app.button(key="feedback_yes").click().run()
+    assert "Thank you for your feedback!" in texts(app)
+    assert not [b for b in app.button if b.key in ("feedback_yes", "feedback_no")]
+    assert rows(portal.database, "select helpful, article_id, search_id is not null from feedback") == \
+        [(1, "card-lost-freeze.en", 1)]
+
+
+def test_feedback_no_takes_a_reason_and_a_redacted_comment(portal):
+    app = ask(portal(lang="en"), "How do I freeze my card?")
+    app.button(key="feedback_no").click().run()
+    app.radio(key="feedback_reason").set_value("outdated")
+    app.text_area(key="feedback_comment").input("call me on 0912-345-678 or mail a.b@example.com")
+    app.button(key="feedback_send").click().run()
+    assert "Thank you for your feedback!" in texts(app)
+    [(helpful, reason, comment)] = rows(portal.database, "select helpful, reason, comment from feedback")
+    assert (helpful, reason) == (0, "outdated")
+    assert "0912" not in comment and "example.com" not in comment and "[phone]" in comment
+
+
+def test_the_language_switch_translates_the_page_and_stays_in_the_url(portal):
+    app = portal(lang="en")
+    app.selectbox(key="ui_lang").select("zh-Hant").run()
+    assert app.query_params["lang"] == "zh-Hant"
+    assert app.text_input(key="query").label == "請問您想找什麼？"
+    assert "熱門問題" in texts(app)
+
+
+def test_the_browser_locale_sets_the_language_when_the_url_does_not(portal):
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.context["locale"] = "zh-CN"
+    app.run()
+    assert app.query_params["lang"] == "zh-Hans"
+
+
+@pytest.mark.parametrize("lang", ["xx", "../../etc", "<script>"])
+def test_a_bad_language_in_the_url_falls_back(portal, lang):
+    app = portal(lang=lang)
+    assert not app.exception
+    assert app.query_params["lang"] == "en"
+
+
+def test_an_article_by_url_with_language_switch_and_deep_link(portal):
+    app = portal(article="card-lost-freeze.en", lang="en", at="q3")
+    assert not app.exception
+    assert app.title[0].value.startswith("Lost or stolen card")
+    page = html_of(app)
+    assert 'id="q3" class="kb-focus"' in page
+    assert "?article=card-lost-freeze.zh-Hant&amp;lang=zh-Hant&amp;at=q3" in page
+    assert "?article=card-lost-freeze.zh-Hans&amp;lang=zh-Hans&amp;at=q3" in page
+    assert rows(portal.database, "select article_id from article_views") == [("card-lost-freeze.en",)]
+    app.button(key="feedback_yes").click().run()
+    assert rows(portal.database, "select helpful, article_id from feedback") == [(1, "card-lost-freeze.en")]
+
+
+@pytest.mark.parametrize("article", ["no-such-article.en", "../../etc/passwd", "<script>alert(1)</script>", "x" * 5000])
+def test_unknown_or_hostile_article_ids_get_a_not_found_page(portal, article):
+    app = portal(article=article, lang="en")
+    assert not app.exception
+    assert "We couldn't find that article" in texts(app)
+    assert "<script>alert" not in html_of(app)
+
+
+def test_elder_mode_is_large_simple_and_kept_in_the_url(portal):
+    app = portal(lang="zh-Hant")
+    app.toggle(key="elder_mode").set_value(True).run()
+    app = ask(app, "卡片不見了怎麼辦")
+    css = html_of(app)
+    assert "font-size: 24px !important" in css and "min-height: 60px" in css
+    assert "animation: none" in css
+    page = texts(app)
+    assert "最佳解答" in page
+    assert "相關文章" not in page and "其他可能的文章" not in page and "熱門問題" not in page
+    app.button(key="call_us").click().run()
+    assert 'href="tel:+886800088123"' in html_of(app)
+    assert rows(portal.database, "select elder_mode from searches") == [(1,)]
+
+
+def test_elder_mode_opens_from_a_shared_link(portal):
+    app = portal(lang="en", elder_mode="true")
+    assert app.toggle(key="elder_mode").value is True
+    assert "font-size: 24px !important" in html_of(app)
+
+
+def test_high_contrast_is_its_own_option(portal):
+    app = portal(lang="en")
+    app.toggle(key="high_contrast").set_value(True).run()
+    css = html_of(app)
+    assert "background: #000" in css and "font-size: 24px !important" not in css
+
+
+def test_read_aloud_speaks_the_answer_in_its_language(portal):
+    app = ask(portal(lang="zh-Hans"), "银行卡丢了怎么办")
+    page = html_of(app)
+    assert 'class="kb-read"' in page and "zh-CN" in page and "speechSynthesis" in page
+
+
+def test_article_markup_can_never_run(portal, small_index):
+    path = small_index.content_dir / "articles" / "en" / "cards" / "card-lost-freeze.md"
+    original = path.read_text(encoding="utf-8")
+    hostile = original.replace(
+        "## I found my card again. Can I unfreeze it?",
+        "## I found my card again. Can I unfreeze it?\n<script>alert('x')</script> <iframe src=x></iframe> "
+        "[click](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://www.luminabank.example)\n")
+    from kb.parsing import parse_article
+    from portal.render import article_html
+    article = parse_article(hostile.encode(), "articles/en/cards/card-lost-freeze.md").article
+    rendered = article_html(article, lang="en")
+    assert "<script" not in rendered and "<iframe" not in rendered and "<img" not in rendered
+    assert "javascript:" not in rendered.split("href=")[-1] or 'href="javascript' not in rendered
+    assert "&lt;script&gt;" in rendered
+    assert 'href="https://www.luminabank.example" target="_blank" rel="noopener noreferrer nofollow"' in rendered
+
+
+def test_a_missing_index_says_help_is_being_updated(portal, tmp_path):
+    portal.monkeypatch.setenv("KB_DATA_DIR", str(tmp_path / "empty"))
+    for cached in (resources.settings, resources.index, resources.search_log):
+        cached.clear()
+    app = portal(lang="en")
+    assert not app.exception
+    assert "being updated" in texts(app)
+    assert "0800-088-123" in texts(app)
+
+
+def test_a_read_only_database_does_not_stop_answers(portal, tmp_path):
+    portal.monkeypatch.setenv("KB_DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/nested/portal.db")
+    (tmp_path / "missing-dir").mkdir()
+    (tmp_path / "missing-dir").chmod(0o500)
+    resources.search_log.clear()
+    resources.settings.clear()
+    try:
+        app = ask(portal(lang="en"), "How do I freeze my card?")
+        assert not app.exception and "Best answer" in texts(app)
+        app.button(key="feedback_yes").click().run()
+        assert "Thank you" in texts(app)
+    finally:
+        (tmp_path / "missing-dir").chmod(0o700)
+
+
+def test_staff_area_is_off_without_a_configured_hash(portal):
+    app = portal(staff="1", lang="en")
+    assert "switched off" in texts(app)
+    assert not [t for t in app.text_input if t.key == "staff_password"]
+
+
+def test_staff_sign_in_wrong_then_right_then_analytics(portal):
+    portal.monkeypatch.setenv("KB_STAFF_PASSWORD_HASH", hash_password(PASSWORD))
+    resources.settings.clear()
+    from portal import staff
+    staff._throttle.clear()
+    app = ask(portal(lang="en"), "what will the weather be like in Taipei tomorrow")  # one failed search
+    app.query_params["staff"] = "1"
+    app.run()
+    app.text_input(key="staff_password").input("wrong").run()
+    app.button(key="staff_sign_in").click().run()
+    assert "Wrong password" in texts(app)
+    app.text_input(key="staff_password").input(PASSWORD).run()
+    app.button(key="staff_sign_in").click().run()
+    assert not app.exception
+    page = texts(app)
+    assert "Searches per day" in page and "Failed searches, grouped by meaning" in page
+    assert [m for m in app.metric if m.label == "Searches"][0].value == "1"
+
+
+def test_staff_sign_in_is_throttled_after_a_few_wrong_tries(portal):
+    portal.monkeypatch.setenv("KB_STAFF_PASSWORD_HASH", hash_password(PASSWORD))
+    resources.settings.clear()
+    from portal import staff
+    staff._throttle.clear()
+    app = portal(staff="1", lang="en")
+    for _ in range(3):
+        app.text_input(key="staff_password").input("wrong").run()
+        app.button(key="staff_sign_in").click().run()
+    app.text_input(key="staff_password").input(PASSWORD).run()
+    app.button(key="staff_sign_in").click().run()
+    assert "Too many wrong passwords" in texts(app)
+    assert not app.session_state["staff_signed_in"] if "staff_signed_in" in app.session_state else True
