@@ -32,12 +32,17 @@ portal: index
 	$(BIN)/streamlit run portal/app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-# Browser tests need Debian's Chromium and axe-core from npm; the store tests use a real
-# PostgreSQL when one can be installed. Each is installed only when missing.
+# Browser tests need Debian's Chromium (and CJK and emoji fonts, for readable screenshots) and
+# axe-core from npm; the store tests use a real PostgreSQL. Each is installed only when missing;
+# tests whose tool cannot be installed are skipped and say why.
 test-tools:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
-		(apt-get install -y -qq postgresql >/dev/null 2>&1 || echo "PostgreSQL not installable: its tests will be skipped")
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk fonts-noto-color-emoji"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		(apt-get update -qq && apt-get install -y -qq $$missing >/dev/null) || echo "could not install$$missing"; \
+	fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --silent --no-save --no-audit --no-fund axe-core@4.10.3
 
 test: setup test-tools

@@ -37,7 +37,9 @@ def _switch_lang() -> None:
 def header(lang: str) -> tuple[bool, bool]:
     """Bank name, language, elder mode and high contrast: on every page."""
     st.markdown(f"### {t('bank', lang)}")
-    left, middle, right = st.columns([2, 2, 1.4])
+    # Large elder-mode labels do not fit side by side: stack the controls then.
+    elder_now = st.session_state.get("elder_mode", st.query_params.get("elder_mode") == "true")
+    left, middle, right = (st.container(),) * 3 if elder_now else st.columns([2, 2, 1.4])
     st.session_state.ui_lang = lang
     left.selectbox(t("language", lang), LANGS, key="ui_lang", format_func=LANG_NAMES.get,
                    on_change=_switch_lang)

@@ -15,7 +15,7 @@ POPULAR = ("card-lost-freeze", "login-forgot-password", "transfer-limits", "tran
 
 
 def page(snapshot, lang: str, elder: bool) -> None:
-    st.text_input(t("ask", lang), key="query", placeholder=t("ask_hint", lang), max_chars=2000)
+    st.text_input(t("ask", lang), key="query", placeholder=t("ask_hint", lang))
     st.button(t("search", lang), key="search", type="primary")
     query = st.session_state.get("query") or ""
     if not query.strip():

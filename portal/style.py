@@ -29,6 +29,8 @@ html, body, .stApp, .stApp p, .stApp li, .stApp label, .stApp input, .stApp text
 .stApp h2 {font-size: 34px !important; line-height: 1.5 !important;}
 .stApp h3, .stApp h4, .stApp h5, .stApp h6, .kb-question strong {font-size: 30px !important; line-height: 1.5 !important;}
 .stApp, .stApp p, .stApp li, .stApp label, .stApp span, .stApp h1, .stApp h2, .stApp h3 {color: #000 !important;}
+.stApp button[kind="primary"], .stApp button[kind="primary"] p, .stApp button[kind="primary"] span {
+  color: #fff !important; background: #00307a !important;}
 .stApp {background: #fff !important;}
 .stApp a {color: #00307a !important; min-height: 60px; min-width: 60px; display: inline-flex;
   align-items: center; text-decoration: underline; text-underline-offset: 4px;}
