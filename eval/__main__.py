@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     compare_cmd = commands.add_parser("compare", help="compare two runs with significance tests")
     compare_cmd.add_argument("run_a", type=Path)
     compare_cmd.add_argument("run_b", type=Path)
+    commands.add_parser("record", help="re-measure the bundled sets and write eval/recorded.json, "
+                                       "the quality gate's floor (commit it deliberately)")
     calibrate_cmd = commands.add_parser("calibrate", help="fit the confidence model on labelled queries")
     calibrate_cmd.add_argument("--queries", type=Path, default=QUERIES_DIR / "tune.jsonl")
     bench_cmd = commands.add_parser("bench", help="speed and memory on synthetic content")
@@ -66,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare":
             from eval.compare import compare
             print(compare(args.run_a, args.run_b))
+            return 0
+        if args.command == "record":
+            from eval.gate import record
+            print(json.dumps(record(settings), indent=2))
             return 0
         if args.command == "calibrate":
             from eval.calibrate import calibrate

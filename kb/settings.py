@@ -62,7 +62,7 @@ class Settings:
                                     "confidence reaches this; below it the other embedders run too "
                                     "(1.0: always run all).")
     rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.")
-    confidence_threshold: float = setting(0.5, "Below this calibrated confidence the answer says it "
+    confidence_threshold: float = setting(0.55, "Below this calibrated confidence the answer says it "
                                           "is unsure and offers ways to reach a person.")
     query_max_chars: int = setting(500, "Queries are cut to this many characters before search.")
     max_article_kb: int = setting(1024, "Articles larger than this are rejected by the check.")

@@ -58,6 +58,11 @@ def _sign_in(stored_hash: str) -> None:
         st.rerun()
 
 
+def csv_bytes(rows: list[dict]) -> bytes:
+    """A table as CSV, UTF-8 with a byte-order mark so spreadsheet programs read Chinese right."""
+    return pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig")
+
+
 def _table(title: str, rows: list[dict], name: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     st.subheader(title)
@@ -65,8 +70,8 @@ def _table(title: str, rows: list[dict], name: str) -> pd.DataFrame:
         st.write("Nothing in this period.")
         return frame
     st.dataframe(frame, hide_index=True, use_container_width=True)
-    st.download_button(f"Download {name}.csv", frame.to_csv(index=False).encode("utf-8"),
-                       file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}")
+    st.download_button(f"Download {name}.csv", csv_bytes(rows), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"csv_{name}")
     return frame
 
 

@@ -1,0 +1,97 @@
+"""The editors' workflow: new articles from templates, preview of any file, exports for QA."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from datetime import date
+
+from kb.__main__ import run_check, run_new
+from kb.content import load_content
+from kb.settings import Settings
+from portal.staff import csv_bytes, draft_queries, preview
+from tests.articles import CATEGORIES, article_text, write, write_topic
+
+TODAY = date(2026, 11, 28)
+
+
+def new(root, **kw):
+    args = argparse.Namespace(type=kw.get("type", "faq"), lang=kw.get("lang", "en"), category=kw.get("category", "cards"),
+                              title=kw.get("title"), group=kw.get("group"), content_dir=str(root))
+    out = io.StringIO()
+    return run_new(args, Settings.from_env({}), TODAY, out), out.getvalue()
+
+
+def test_kb_new_writes_a_complete_topic_that_passes_the_check(tmp_path):
+    write(tmp_path, "categories.yml", CATEGORIES)
+    status, printed = new(tmp_path, type="tutorial", lang="zh-Hant", title="Change card limit")
+    assert status == 0
+    paths = sorted(tmp_path.rglob("*.md"))
+    assert [p.relative_to(tmp_path).as_posix() for p in paths] == [
+        "articles/en/cards/change-card-limit.md", "articles/zh-Hans/cards/change-card-limit.md",
+        "articles/zh-Hant/cards/change-card-limit.md"]
+    assert "wrote" in printed
+    content = load_content(tmp_path)
+    article = content.articles["change-card-limit.zh-Hant"]
+    assert (article.type, article.category, article.updated) == ("tutorial", "cards", TODAY)
+    assert any(u.kind == "step" for u in article.units)
+    out = io.StringIO()
+    assert run_check(tmp_path, Settings.from_env({}), TODAY, out) == 0, out.getvalue()
+
+
+def test_kb_new_adds_a_language_to_an_existing_topic_and_refuses_duplicates(tmp_path):
+    write(tmp_path, "categories.yml", CATEGORIES)
+    write(tmp_path, "articles/en/cards/card-lost.md", article_text())
+    status, _ = new(tmp_path, lang="zh-Hans", group="card-lost")
+    assert status == 0 and (tmp_path / "articles/zh-Hans/cards/card-lost.md").exists()
+    assert not (tmp_path / "articles/zh-Hant/cards/card-lost.md").exists()
+    status, printed = new(tmp_path, lang="en", group="card-lost")
+    assert status == 2 and "already has a en version" in printed
+    status, printed = new(tmp_path, category="pets")
+    assert status == 2 and "unknown category 'pets'" in printed
+
+
+def test_fresh_ids_never_collide(tmp_path):
+    write(tmp_path, "categories.yml", CATEGORIES)
+    new(tmp_path, title="Same title")
+    new(tmp_path, title="Same title")
+    groups = {a.translation_group for a in load_content(tmp_path).articles.values()}
+    assert len(groups) == 2 and "same-title" in groups
+
+
+def test_preview_of_a_valid_article_is_what_customers_see(tmp_path):
+    write_topic(tmp_path)
+    html, problems = preview(tmp_path, "articles/en/cards/card-lost.md", 1024 * 1024, {})
+    assert problems == [] and "<h1>Lost card</h1>" in html and 'id="q1"' in html
+
+
+def test_preview_of_a_broken_article_still_renders_with_its_problems(tmp_path):
+    broken = "---\nid: broken.en\ntitle: [oops\n---\n## Question?\nAnswer with <script>alert(1)</script>.\n"
+    write(tmp_path, "articles/en/cards/broken.md", broken)
+    html, problems = preview(tmp_path, "articles/en/cards/broken.md", 1024 * 1024, {})
+    assert "<h2>Question?</h2>" in html and "&lt;script&gt;" in html and "<script>" not in html
+    assert [(p.line, p.field) for p in problems] == [(4, "front matter")]
+
+
+def test_preview_of_a_file_without_front_matter(tmp_path):
+    write(tmp_path, "articles/en/cards/plain.md", "Just **text**.\n")
+    html, problems = preview(tmp_path, "articles/en/cards/plain.md", 1024 * 1024, {})
+    assert "<strong>text</strong>" in html and problems[0].field == "front matter"
+
+
+def test_csv_export_keeps_every_row_and_chinese_text():
+    rows = [{"query": "卡片不見了", "searches": 3}, {"query": "lost card, stolen", "searches": 1}]
+    data = csv_bytes(rows).decode("utf-8-sig")
+    assert list(csv.DictReader(io.StringIO(data))) == [{"query": "卡片不見了", "searches": "3"},
+                                                     {"query": "lost card, stolen", "searches": "1"}]
+
+
+def test_failed_searches_export_as_draft_labelled_queries():
+    failed = [{"query": "pet insurance", "query_lang": "en"}, {"query": "寵物保險", "query_lang": "zh-Hant"}]
+    groups = [{"question": "pet insurance", "closest_article": "fees-overview.en"}]
+    lines = [json.loads(line) for line in draft_queries(groups, failed).splitlines()]
+    assert lines[0] == {"id": "draft-0001", "text": "pet insurance", "lang": "en", "relevant": [],
+                        "suggested": ["fees-overview.en"]}
+    assert lines[1]["relevant"] == [] and lines[1]["lang"] == "zh-Hant"
+    assert set(lines[0]) >= {"id", "text", "lang", "relevant"}  # the evaluation's format

@@ -1,0 +1,152 @@
+"""Evaluation: metrics on a hand-computed example, data file errors, run comparison, run files,
+and the quality gate on the bundled labelled queries."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from eval import metrics
+from eval.compare import compare
+from eval.data import read_corpus, read_queries
+from eval.gate import RECORDED, measure, shortfalls
+from kb.errors import DataFileError
+
+QRELS = {"q1": ["d1"], "q2": ["d3", "d4"], "q3": ["d7"]}
+RUN = {"q1": [("d2", 3.0), ("d1", 2.0), ("d5", 1.0)], "q2": [("d4", 9.0), ("d9", 1.0)], "q3": []}
+
+
+def test_metrics_on_a_hand_computed_example():
+    values = metrics.per_query(QRELS, RUN)
+    assert values["q1"] == pytest.approx({"Success@1": 0, "Recall@5": 1, "Recall@10": 1, "MRR@10": 0.5,
+                                          "nDCG@10": 1 / 1.5849625})  # first relevant at rank 2
+    assert values["q2"] == pytest.approx({"Success@1": 1, "Recall@5": 0.5, "Recall@10": 0.5, "MRR@10": 1,
+                                          "nDCG@10": 1 / (1 + 1 / 1.5849625)})  # 1 of 2 relevant, at rank 1
+    assert values["q3"] == {name: 0.0 for name in metrics.MEASURES}  # no results still counts, as 0
+    overall = metrics.aggregate(values)
+    assert overall["Success@1"] == pytest.approx(1 / 3)
+    assert overall["MRR@10"] == pytest.approx(0.5)
+
+
+def test_ties_keep_our_order():
+    values = metrics.per_query({"q": ["b"]}, {"q": [("a", 1.0), ("b", 1.0)]})
+    assert values["q"]["MRR@10"] == 0.5
+
+
+def write(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lines, message", [
+    (['{"id": "d1", "title": "t", "text": "x", "lang": "en"}', "{not json"], ":2: not valid JSON"),
+    (['{"id": "d1", "title": "t", "lang": "en"}'], ":1: missing field 'text'"),
+    (['{"id": "d1", "title": "t", "text": 5, "lang": "en"}'], ":1: field 'text' must be str"),
+    (['{"id": "d1", "title": "t", "text": "x", "lang": "en"}'] * 2, ":2: duplicate id 'd1' (first on line 1)"),
+    (["", "  "], ":0: the corpus is empty"),
+    (['["a list"]'], ":1: each line must be a JSON object"),
+])
+def test_corpus_errors_name_file_and_line(tmp_path, lines, message):
+    path = write(tmp_path / "corpus.jsonl", lines)
+    with pytest.raises(DataFileError) as error:
+        read_corpus(path)
+    assert str(error.value) == f"{path}{message}" or message in str(error.value)
+    assert str(error.value).startswith(str(path))
+
+
+def test_unknown_relevant_id_is_an_error_with_a_suggestion(tmp_path):
+    path = write(tmp_path / "q.jsonl", ['{"id": "q1", "text": "a", "lang": "en", "relevant": ["d1"]}',
+                                        '{"id": "q2", "text": "b", "lang": "en", "relevant": ["Refund_X"]}'])
+    with pytest.raises(DataFileError, match=r"q\.jsonl:2: relevant id 'Refund_X' is not in the corpus "
+                                            r"\(did you mean 'refund_x'\?\)"):
+        read_queries(path, {"d1", "refund_x"})
+    warnings: list[str] = []
+    queries = read_queries(path, {"d1", "refund_x"}, skip_unknown=True, warnings=warnings)
+    assert [q.id for q in queries] == ["q1"] and "left out" in warnings[0]
+
+
+def test_an_empty_query_set_is_an_error(tmp_path):
+    with pytest.raises(DataFileError, match="no queries to evaluate"):
+        read_queries(write(tmp_path / "q.jsonl", [""]), set())
+    with pytest.raises(DataFileError, match="no such file"):
+        read_queries(tmp_path / "missing.jsonl", set())
+
+
+def fake_run(folder, values: dict[str, float]):
+    """A run folder as ``eval run --out`` writes it, with the given MRR@10 per query."""
+    folder.mkdir()
+    with open(folder / "per_query.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["query_id", "query", "language", "expected", "got", "rank", "score", "confidence",
+                         "status", *metrics.MEASURES])
+        for q, v in values.items():
+            rank = "" if v == 0 else str(round(1 / v))
+            writer.writerow([q, f"text of {q}", "en", "d", "d", rank, "1", "0.9", "answered",
+                             float(v == 1.0), v, v, v, v])
+    return folder
+
+
+def test_compare_reports_significance_and_the_queries_that_moved(tmp_path):
+    a = fake_run(tmp_path / "a", {f"q{i}": 0.5 for i in range(40)})
+    b = fake_run(tmp_path / "b", {**{f"q{i}": 1.0 for i in range(30)}, **{f"q{i}": 0.25 for i in range(30, 40)}})
+    report = compare(a, b)
+    line = next(l for l in report.splitlines() if l.startswith("| MRR@10"))
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    assert cells[1:4] == ["0.500", "0.812", "+0.312"]
+    assert float(cells[4]) < 0.001 and float(cells[5]) < 0.001 and cells[6] == "significant"
+    assert "Better in B (30):" in report and "Worse in B (10):" in report
+    assert "q0  rank 2 -> 1" in report
+
+
+def test_compare_of_identical_runs_finds_nothing(tmp_path):
+    values = {f"q{i}": (i % 3) / 2 for i in range(12)}
+    report = compare(fake_run(tmp_path / "a", values), fake_run(tmp_path / "b", values))
+    assert "| MRR@10 | 0.500 | 0.500 | +0.000 | 1.0000 | 1.0000 |  |" in report
+    assert "Better in B (0):" in report and "Worse in B (0):" in report
+
+
+def test_compare_needs_run_folders(tmp_path):
+    with pytest.raises(DataFileError, match="not an evaluation run folder"):
+        compare(tmp_path, tmp_path)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_run_on_an_external_corpus_writes_every_file(tmp_path, use_embedder):
+    from eval.run import run
+    from kb.settings import Settings
+    corpus = write(tmp_path / "corpus.jsonl", [
+        json.dumps({"id": "lost-card", "title": "Lost card", "text": "I lost my card\nMy card was stolen", "lang": "en"}),
+        json.dumps({"id": "fx-rate", "title": "Exchange rate", "text": "What exchange rate do you use?", "lang": "en"}),
+        json.dumps({"id": "top-up", "title": "Top up", "text": "# How do I top up my account?\n1. with a card", "lang": "en"})])
+    queries = write(tmp_path / "queries.jsonl", [
+        json.dumps({"id": "a", "text": "someone stole my card", "lang": "en", "relevant": ["lost-card"]}),
+        json.dumps({"id": "b", "text": "add money to my account", "lang": "en", "relevant": ["top-up"]}),
+        json.dumps({"id": "c", "text": "is it raining", "lang": "en", "relevant": []})])
+    settings = Settings.from_env({}, data_dir=tmp_path / "data", embedders=("use",))
+    result = run(queries, tmp_path / "out", settings, corpus=corpus, embedders={"use": use_embedder})
+    assert result.overall["Success@1"] == 1.0 and result.unanswerable["queries"] == 1
+    trec = (tmp_path / "out" / "run.trec").read_text().splitlines()
+    assert trec[0].split()[:4] == ["a", "Q0", "lost-card", "1"]
+    rows = list(csv.DictReader(open(tmp_path / "out" / "per_query.csv", encoding="utf-8")))
+    assert [r["query_id"] for r in rows] == ["a", "b", "c"] and rows[0]["rank"] == "1"
+    assert "worst queries" in (tmp_path / "out" / "report.md").read_text()
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["answerable"] == 2
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_quality_gate_bundled_queries_stay_at_or_above_the_recorded_figures(tmp_path, use_embedder):
+    from kb.settings import Settings
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    settings = Settings.from_env({}, data_dir=tmp_path / "data", embedders=tuple(recorded["embedders"]),
+                                 watch_content=False)
+    measured = measure(settings, embedders={"use": use_embedder})
+    assert shortfalls(measured, recorded) == []
+
+
+def test_the_gate_names_each_figure_that_fell():
+    recorded = {"figures": {"tune": {"Success@1": 0.8, "MRR@10": 0.9}}}
+    measured = {"figures": {"tune": {"Success@1": 0.78, "MRR@10": 0.9}}}
+    assert shortfalls(measured, recorded) == ["tune Success@1: 0.780 < recorded 0.800"]
