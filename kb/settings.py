@@ -75,6 +75,8 @@ class Settings:
     chroma_port: int = setting(8000, "Chroma server port.", env_aliases=("CHROMA_PORT",))
     database_url: str = setting("", "SQLAlchemy URL for searches and feedback; empty means SQLite "
                                 "at <data_dir>/portal.db. PostgreSQL: postgresql+psycopg://...")
+    db_busy_seconds: float = setting(3.0, "How long the portal waits for a locked search-log database "
+                                     "before it gives up on that row (the answer is shown anyway).")
     retention_days: int = setting(90, "Stored searches and feedback older than this are deleted.")
     staff_password_hash: str | None = setting(None, "scrypt hash of the staff password "
                                               "(python -m portal hash-password); unset turns the "

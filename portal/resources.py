@@ -45,8 +45,8 @@ class SearchLog:
 
     RETRY_SECONDS = 30
 
-    def __init__(self, url: str):
-        self.url = url
+    def __init__(self, url: str, busy_seconds: float = 3.0, retention_days: int | None = None):
+        self.url, self.busy_seconds, self.retention_days = url, busy_seconds, retention_days
         self.salt = secrets.token_hex(16)  # per process: session hashes cannot be linked across restarts
         self._store = None
         self._failed_at = 0.0
@@ -57,7 +57,11 @@ class SearchLog:
             if self._store is None and time.monotonic() - self._failed_at > self.RETRY_SECONDS:
                 from portal.logstore import LogStore
                 try:
-                    self._store = LogStore.open(self.url)
+                    self._store = LogStore.open(self.url, busy_timeout=self.busy_seconds)
+                    if self.retention_days:  # retention runs whenever a portal process starts
+                        removed = self._store.delete_older_than(self.retention_days)
+                        log.info("retention: deleted %d log rows older than %d days", removed,
+                                 self.retention_days)
                 except StorageError as exc:
                     self._failed_at = time.monotonic()
                     log.error("search log unavailable (%s); answers are still shown", exc)
@@ -80,7 +84,8 @@ class SearchLog:
 
 @st.cache_resource(show_spinner=False)
 def search_log() -> SearchLog:
-    return SearchLog(settings().resolved_database_url)
+    current = settings()
+    return SearchLog(current.resolved_database_url, current.db_busy_seconds, current.retention_days)
 
 
 def session_hash() -> str:
