@@ -200,7 +200,8 @@ def _random_alnum(length):
     ("random letters and digits", _random_alnum(10000)),
 ])
 def test_pathological_input_is_fast(name, text):
-    # A guard against catastrophic backtracking, not a benchmark: the bound is generous.
+    # A guard against catastrophic backtracking (seconds to hours), not a benchmark: these take
+    # 20-50 ms, and a bound of 2 s holds even while the other core runs a model build.
     began = time.perf_counter()
     redact(text)
-    assert time.perf_counter() - began < 0.5, name
+    assert time.perf_counter() - began < 2.0, name
