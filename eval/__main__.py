@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     bench_cmd.add_argument("--queries", type=int, default=200)
     commands.add_parser("bench-indexer", help="full build speed and one-article re-index time")
     commands.add_parser("bench-search", help="warm search latency on the bundled content")
+    commands.add_parser("bench-portal", help="question-to-answer time in a real browser, cold start")
+    load_cmd = commands.add_parser("load", help="concurrent browser sessions and search threads, with feedback")
+    load_cmd.add_argument("--customers", type=int, default=8)
+    load_cmd.add_argument("--questions", type=int, default=6, help="per customer")
+    load_cmd.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -77,11 +82,16 @@ def main(argv: list[str] | None = None) -> int:
             from eval.calibrate import calibrate
             print(json.dumps(calibrate(settings, args.queries), indent=2))
             return 0
+        if args.command == "load":
+            from eval.load import main as load
+            return load(settings, args.customers, args.questions, args.threads)
         from eval import bench
         if args.command == "bench":
             return bench.bench_scale(settings, [int(s) for s in args.sizes.split(",")], args.queries)
         if args.command == "bench-indexer":
             return bench.bench_indexer(settings)
+        if args.command == "bench-portal":
+            return bench.bench_portal(settings)
         return bench.bench_search(settings)
     except KbError as exc:
         print(f"error: {exc}", file=sys.stderr)

