@@ -12,8 +12,8 @@ from kb.embedders import create_all
 from kb.settings import Settings
 from eval.run import evaluate
 from eval.data import read_queries
+from kb.search import SYSTEMS
 
-SYSTEMS = ("hybrid", "dense", "keyword")
 
 
 def calibrate(settings: Settings, queries_path: Path, output: Path = confidence.CALIBRATION_FILE) -> dict:

@@ -39,6 +39,17 @@ def _lines(path: Path):
         raise DataFileError(path, 0, f"not UTF-8 ({exc.reason})") from None
 
 
+def _records(path: Path, fields: dict[str, type], what: str):
+    """(line number, record) of every line, each checked for its fields and a unique id."""
+    seen: dict[str, int] = {}
+    for number, line in _lines(path):
+        record = _record(path, number, line, fields)
+        if record["id"] in seen:
+            raise DataFileError(path, number, f"duplicate {what} '{record['id']}' (first on line {seen[record['id']]})")
+        seen[record["id"]] = number
+        yield number, record
+
+
 def _record(path: Path, number: int, line: str, fields: dict[str, type]) -> dict:
     try:
         record = json.loads(line)
@@ -55,14 +66,8 @@ def _record(path: Path, number: int, line: str, fields: dict[str, type]) -> dict
 
 
 def read_corpus(path: Path) -> list[Doc]:
-    docs: list[Doc] = []
-    seen: dict[str, int] = {}
-    for number, line in _lines(path):
-        r = _record(path, number, line, {"id": str, "title": str, "text": str, "lang": str})
-        if r["id"] in seen:
-            raise DataFileError(path, number, f"duplicate id '{r['id']}' (first on line {seen[r['id']]})")
-        seen[r["id"]] = number
-        docs.append(Doc(r["id"], r["title"], r["text"], r["lang"], number))
+    docs = [Doc(r["id"], r["title"], r["text"], r["lang"], number)
+            for number, r in _records(path, {"id": str, "title": str, "text": str, "lang": str}, "id")]
     if not docs:
         raise DataFileError(path, 0, "the corpus is empty")
     return docs
@@ -73,12 +78,7 @@ def read_queries(path: Path, known_ids: set[str] | None = None, skip_unknown: bo
     """Queries of a labelled set. A relevant id missing from ``known_ids`` is an error, or with
     ``skip_unknown`` a warning and the query is left out."""
     queries: list[Query] = []
-    seen: dict[str, int] = {}
-    for number, line in _lines(path):
-        r = _record(path, number, line, {"id": str, "text": str, "lang": str, "relevant": list})
-        if r["id"] in seen:
-            raise DataFileError(path, number, f"duplicate query id '{r['id']}' (first on line {seen[r['id']]})")
-        seen[r["id"]] = number
+    for number, r in _records(path, {"id": str, "text": str, "lang": str, "relevant": list}, "query id"):
         relevant = tuple(str(x) for x in r["relevant"])
         unknown = [x for x in relevant if known_ids is not None and x not in known_ids]
         if unknown:

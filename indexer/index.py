@@ -28,6 +28,7 @@ from indexer.layout import Layout, read_json
 
 log = logging.getLogger(__name__)
 REBUILD = "python -m indexer build --full"
+RETIRE_AFTER = 60.0  # seconds a replaced build stays open for searches that started on it
 
 
 class Snapshot:
@@ -101,6 +102,8 @@ class Snapshot:
         return [(self.passages[i].id, float(scores[i])) for i in top if scores[i] > 0]
 
     def close(self) -> None:
+        """Release the local Chroma store. Chroma shares one store per folder in a process, so
+        only the one ``Index`` of a process (the portal's) may close what it opened."""
         if self._chroma_path is not None:
             vectors.release(self._chroma_path)
 
@@ -135,6 +138,7 @@ class Index:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
+        self._retired: list[tuple[float, Snapshot]] = []
 
     @classmethod
     def open(cls, settings: Settings, embedders: Mapping[str, Embedder]) -> "Index":
@@ -167,7 +171,21 @@ class Index:
                 raise
             log.info("now serving index build %s", build_id)
             self._snapshot = fresh
+            self._retire(current, now)
             return fresh
+
+    def _retire(self, replaced: Snapshot | None, now: float) -> None:
+        """Close builds replaced more than a minute ago: Chroma keeps every opened store in
+        memory for the life of the process otherwise."""
+        if replaced is not None:
+            self._retired.append((now, replaced))
+        keep = []
+        for retired_at, snapshot in self._retired:
+            if now - retired_at > RETIRE_AFTER:
+                snapshot.close()
+            else:
+                keep.append((retired_at, snapshot))
+        self._retired = keep
 
     @property
     def root(self) -> Path:

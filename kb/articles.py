@@ -98,11 +98,3 @@ def article_from_dict(record: dict) -> Article:
     for name in ("field_lines", "links"):
         record[name] = tuple(tuple(pair) for pair in record.get(name, ()))
     return Article(**record)
-
-
-def passage_to_dict(passage: Passage) -> dict:
-    return dataclasses.asdict(passage)
-
-
-def passage_from_dict(record: dict) -> Passage:
-    return Passage(**{**record, "heading_path": tuple(record["heading_path"])})

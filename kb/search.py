@@ -21,7 +21,7 @@ from kb.keywords import Synonyms
 from kb.normalize import clean, for_models, has_words
 from kb.settings import Settings
 
-SYSTEMS = ("hybrid", "dense", "keyword")
+SYSTEMS = ("hybrid", "dense", "keyword")  # both sides fused, or one alone (for evaluation)
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,6 @@ class SearchResult:
     @property
     def unsure(self) -> bool:
         return self.status in ("unsure", "no_results")
-
-    @property
-    def ranked_article_ids(self) -> list[str]:
-        return [h.article.id for h in ((self.best,) if self.best else ()) + self.others]
 
 
 def search(query: str, snapshot: SearchSnapshot, embedders: Mapping[str, Embedder],
@@ -247,3 +243,13 @@ def related_articles(snapshot: SearchSnapshot, article: Article, lang: str) -> l
             if version.id not in {a.id for a in out}:
                 out.append(version)
     return out
+
+
+def similar_articles(snapshot: SearchSnapshot, embedders: Mapping[str, Embedder], settings: Settings,
+                     article: Article, lang: str, limit: int = 3) -> list[Article]:
+    """Other topics most like ``article`` (searched by its title and opening), in ``lang``."""
+    opening = article.units[0].text[:200] if article.units else ""
+    result = search(f"{article.title} {opening}", snapshot, embedders, settings, ui_lang=lang,
+                    limit=limit + 1)
+    hits = ((result.best,) if result.best else ()) + result.others
+    return [h.article for h in hits if h.article.translation_group != article.translation_group][:limit]

@@ -6,7 +6,6 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from kb.articles import LANGS
 
 _TEXT = {
     "en": {
@@ -60,5 +59,3 @@ def render(group: str, lang: str, kind: str, category: str, today: date) -> str:
 def article_path(root: Path, group: str, lang: str, category: str) -> Path:
     return root / "articles" / lang / category / f"{group}.md"
 
-
-__all__ = ["LANGS", "article_path", "fresh_group", "render"]

@@ -5,6 +5,7 @@ import html
 
 import streamlit as st
 
+from kb.search import related_articles, similar_articles
 from portal import resources, widgets
 from portal.i18n import LANG_NAMES, t
 from portal.render import article_html, article_url
@@ -39,6 +40,15 @@ def page(snapshot, article_id: str, lang: str, elder: bool, at: str | None, from
     widgets.feedback(lang, article_id=article.id, question="helpful_article")
     if elder:
         widgets.call_us_big(snapshot.contact, lang)
+        return
+    related = related_articles(snapshot, article, lang)
+    related += [a for a in similar_articles(snapshot, resources.embedders(), resources.settings(), article, lang)
+                if a.translation_group not in {r.translation_group for r in related}]
+    if related:
+        st.subheader(t("related", lang))
+        items = "".join(f'<li><a href="{html.escape(article_url(a.id, lang))}" target="_self">'
+                        f"{html.escape(a.title)}</a></li>" for a in related[:6])
+        st.html(f'<ul class="kb-list">{items}</ul>')
 
 
 def _log_view(article_id: str, from_search: int | None) -> None:

@@ -161,6 +161,10 @@ def test_an_article_by_url_with_language_switch_and_deep_link(portal):
     assert "?article=card-lost-freeze.zh-Hant&amp;lang=zh-Hant&amp;at=q3" in page
     assert "?article=card-lost-freeze.zh-Hans&amp;lang=zh-Hans&amp;at=q3" in page
     assert rows(portal.database, "select article_id from article_views") == [("card-lost-freeze.en",)]
+    assert "Related articles" in texts(app)
+    related = [e.proto.body for e in app.get("html") if 'class="kb-list"' in e.proto.body][-1]
+    assert "?article=card-activate.en&amp;lang=en" in related  # from the front matter, in English
+    assert "?article=card-lost-freeze" not in related and related.count("<li>") >= 3  # and similar ones
     app.button(key="feedback_yes").click().run()
     assert rows(portal.database, "select helpful, article_id from feedback") == [(1, "card-lost-freeze.en")]
 
