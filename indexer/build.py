@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 import numpy as np
 import orjson
@@ -131,13 +131,11 @@ class _Plan:
 
 
 def build(settings: Settings, *, full: bool = False, embedders: Mapping[str, Embedder] | None = None,
-          progress: bool = False, today: date | None = None, require_translations: bool = True,
-          on_stage: Callable[[str], None] | None = None) -> BuildReport:
+          progress: bool = False, today: date | None = None, require_translations: bool = True) -> BuildReport:
     """Bring the index in step with the content folder. See the module docstring."""
     started = time.perf_counter()
     layout = Layout(settings.index_dir)
     report = BuildReport(full=full)
-    stage = on_stage or (lambda name: None)
     with layout.locked():
         live = LiveBuild.load(layout)
         layout.remove_stale(keep={live.id} if live else set())
@@ -169,9 +167,8 @@ def build(settings: Settings, *, full: bool = False, embedders: Mapping[str, Emb
         build_id = layout.new_build_id()
         staging = layout.builds / (build_id + PARTIAL)
         staging.mkdir(parents=True)
-        stage("staging")
         try:
-            _write_vectors(settings, staging, build_id, base, plan, embedders, report, progress, stage)
+            _write_vectors(settings, staging, build_id, base, plan, embedders, report, progress)
             order = [pid for article_id in articles for pid in plan.passage_ids[article_id]]
             write_json(staging / "catalog.json", catalog)
             _write_keywords(base, order, plan, staging / "keyword")
@@ -182,7 +179,6 @@ def build(settings: Settings, *, full: bool = False, embedders: Mapping[str, Emb
                              for a in articles.values()}})
             vectors.release(staging / "chroma")
             fsync_tree(staging)
-            stage("publishing")
             staging.rename(layout.build_dir(build_id))
             layout.publish(build_id)
         except KbError:
@@ -228,8 +224,7 @@ def _plan(articles: Mapping[str, Article], base: LiveBuild | None, report: Build
 
 
 def _write_vectors(settings: Settings, staging: Path, build_id: str, base: LiveBuild | None, plan: _Plan,
-                   embedders: Mapping[str, Embedder], report: BuildReport, progress: bool,
-                   stage: Callable[[str], None]) -> None:
+                   embedders: Mapping[str, Embedder], report: BuildReport, progress: bool) -> None:
     """Fill the staging folder's vector store with the passages of the new build."""
     fresh: list[Passage] = []
     for article in plan.embed:
@@ -254,7 +249,6 @@ def _write_vectors(settings: Settings, staging: Path, build_id: str, base: LiveB
             collection = vectors.create_collection(api, name, {"model": embedder.model, "dim": embedder.dim})
             if base is not None:  # server mode: copy the stored vectors of unchanged passages
                 vectors.copy(vectors.open_collection(api, base.manifest["collections"][key]), collection, kept)
-        stage(f"embedding:{key}")
         vectors.add(collection, [p.id for p in fresh], _embed(embedder, texts, progress), metadatas,
                     [p.text for p in fresh])
     report.passages_embedded = len(fresh)

@@ -60,7 +60,7 @@ def parse_article(raw: bytes, path: str, max_bytes: int = 1024 * 1024) -> ParseR
     def problem(line: int, field: str, message: str, severity: str = "error") -> None:
         problems.append(Problem(path, line, field, message, severity))
 
-    text = _decode(raw, path, max_bytes, problem)
+    text = _decode(raw, max_bytes, problem)
     if text is None:
         return ParseResult(None, tuple(problems))
     tokens = _MD.parse(text)
@@ -96,7 +96,7 @@ def parse_article(raw: bytes, path: str, max_bytes: int = 1024 * 1024) -> ParseR
     return ParseResult(article, tuple(problems))
 
 
-def _decode(raw: bytes, path: str, max_bytes: int, problem) -> str | None:
+def _decode(raw: bytes, max_bytes: int, problem) -> str | None:
     if len(raw) > max_bytes:
         problem(1, "file", f"the file is {len(raw) / 1024 / 1024:.1f} MB; articles may be at most "
                 f"{max_bytes / 1024 / 1024:.1f} MB (split it into several articles)")

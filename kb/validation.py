@@ -75,9 +75,10 @@ def _check_groups(articles: list[Article], content: Content, drift_days: int) ->
         first = min(members, key=lambda a: a.path)
         for lang in LANGS:
             if langs.count(lang) > 1:
-                twins = sorted(a.path for a in members if a.lang == lang)
-                problems.append(Problem(twins[1], dict(_lines(members, twins[1])).get("lang", 1), "lang",
-                                        f"translation group '{group}' already has a {lang} version: {twins[0]}"))
+                first_twin, second_twin = sorted((a for a in members if a.lang == lang), key=lambda a: a.path)[:2]
+                problems.append(Problem(second_twin.path, second_twin.line_of("lang"), "lang",
+                                        f"translation group '{group}' already has a {lang} version: "
+                                        f"{first_twin.path}"))
         missing = [lang for lang in LANGS if lang not in langs]
         # A member that failed to parse is reported on its own; do not blame the group for it.
         if missing and not _failed_member(content, group, missing):
@@ -93,10 +94,6 @@ def _check_groups(articles: list[Article], content: Content, drift_days: int) ->
                                         f"{newest.path} ({newest.updated}): bring it up to date",
                                         "warning"))
     return problems
-
-
-def _lines(members: list[Article], path: str):
-    return next(a.field_lines for a in members if a.path == path)
 
 
 def _failed_member(content: Content, group: str, missing: list[str]) -> bool:
