@@ -130,9 +130,11 @@ async def _customer(browser, url: str, questions: list[str], report: LoadReport,
                     report.errors.append(f"no answer for {question!r}: {exc}")
                 continue
             elapsed = (time.perf_counter() - started) * 1000
-            thanks = await page.get_by_text("Thank you for your feedback!").count()
-            await page.get_by_role("button", name="Yes").click(timeout=30_000)
-            await page.get_by_text("Thank you for your feedback!").nth(thanks).wait_for(timeout=30_000)
+            yes = page.get_by_role("button", name="Yes")
+            await yes.wait_for(timeout=30_000)  # this answer's own buttons, not the last one's thanks
+            await yes.click(timeout=30_000)
+            await yes.wait_for(state="detached", timeout=30_000)
+            await page.get_by_text("Thank you for your feedback!").first.wait_for(timeout=30_000)
             async with lock:
                 report.rows_expected += 1
             async with lock:

@@ -62,9 +62,11 @@ def test_builds_killed_at_random_moments_never_disturb_the_live_index(tmp_path, 
         assert Layout(settings.index_dir).current_id() in (first.build_id, live.build_id)
     assert len(kills) >= 3, kills  # most attempts were really killed mid-way
     report = build(settings, embedders=embedders, require_translations=False)
-    assert report.published and not [p for p in Layout(settings.index_dir).builds.iterdir() if p.name.endswith(".partial")]
+    # Either this build finishes the work, or an attempt that outran its kill already did.
+    assert report.published or report.unchanged == 303
+    assert not [p for p in Layout(settings.index_dir).builds.iterdir() if p.name.endswith(".partial")]
     final = portal.snapshot()
-    assert final.build_id == report.build_id
+    assert final.build_id == report.build_id == Layout(settings.index_dir).current_id()
     assert final.collections["use"].count() == len(final.passages) == report.passages_total
     assert len(final.articles) == 303
 

@@ -40,11 +40,12 @@ def test_no_secret_is_committed():
     assert found == []
 
 
+# Samples are assembled at run time, so this file holds none of what it looks for.
 @pytest.mark.parametrize("kind, sample", [
-    ("private key", "-----BEGIN RSA PRIVATE KEY-----"),
-    ("password in a URL", "postgresql+psycopg://kb:hunter2@db/kb"),
-    ("assigned secret", 'password = "hunter22"'),
-    ("password hash", "scrypt$16384$8$1$c2FsdHNhbHQ=$aGFzaGhhc2g="),
+    ("private key", "-----BEGIN RSA " + "PRIVATE KEY-----"),
+    ("password in a URL", "postgresql+psycopg://kb:" + "hunter2@db/kb"),
+    ("assigned secret", "password = " + '"hunter22"'),
+    ("password hash", "scrypt$16384$8$1$" + "c2FsdHNhbHQ=$aGFzaGhhc2g="),
 ])
 def test_the_scanner_would_catch_each_kind(kind, sample):
     assert PATTERNS[kind].search(sample)
