@@ -6,7 +6,6 @@ the slow part of keyword indexing.
 """
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import Sequence
@@ -30,13 +29,13 @@ class VectorisedBM25(bm25s.BM25):
     def build_index_from_ids(self, unique_token_ids, corpus_token_ids, show_progress=True,
                              leave_progress=False):
         if self.method in self.methods_requiring_nonoccurrence:
-            return super().build_index_from_ids(unique_token_ids, corpus_token_ids, show_progress,
-                                                leave_progress)
+            as_lists = [np.asarray(d).tolist() for d in corpus_token_ids]  # what the library expects
+            return super().build_index_from_ids(unique_token_ids, as_lists, show_progress, leave_progress)
         self.nonoccurrence_array = None  # only the bm25l and bm25+ variants use it
         n_docs, n_vocab = len(corpus_token_ids), len(unique_token_ids)
         lengths = np.fromiter((len(d) for d in corpus_token_ids), dtype=np.int64, count=n_docs)
-        tokens = np.fromiter(itertools.chain.from_iterable(corpus_token_ids), dtype=np.int64,
-                             count=int(lengths.sum()))
+        # Documents may be arrays (our token table's rows): joined without a Python loop per token.
+        tokens = np.concatenate(corpus_token_ids).astype(np.int64) if n_docs else np.zeros(0, np.int64)
         docs = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         pairs, tf = np.unique(docs * n_vocab + tokens, return_counts=True)
         doc_idx, voc_idx = pairs // n_vocab, pairs % n_vocab
@@ -91,7 +90,7 @@ def build(table: TokenTable, order: Sequence[str], directory: Path) -> None:
     """Write the BM25 index of the passages ``order`` (their numbering) and their tokens."""
     directory.mkdir(parents=True, exist_ok=True)
     retriever = VectorisedBM25()
-    retriever.index(([table.rows[pid].tolist() for pid in order], dict(table.ids)), show_progress=False)
+    retriever.index(([table.rows[pid] for pid in order], dict(table.ids)), show_progress=False)
     retriever.save(str(directory), show_progress=False)
     table.save(directory, order)
 
