@@ -8,7 +8,9 @@ untouched, and the next build deletes the remains.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import logging
 import shutil
 import time
@@ -136,7 +138,7 @@ def build(settings: Settings, *, full: bool = False, embedders: Mapping[str, Emb
     started = time.perf_counter()
     layout = Layout(settings.index_dir)
     report = BuildReport(full=full)
-    with layout.locked():
+    with layout.locked(), _cyclic_gc_paused():
         live = LiveBuild.load(layout)
         layout.remove_stale(keep={live.id} if live else set())
         if settings.chroma_host:
@@ -192,6 +194,20 @@ def build(settings: Settings, *, full: bool = False, embedders: Mapping[str, Emb
         layout.remove_stale(keep={build_id})
         report.seconds = time.perf_counter() - started
         return report
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """A build makes hundreds of thousands of small, acyclic objects (the catalog, articles,
+    tokens) that reference counting frees by itself; left on, the cyclic collector re-scans the
+    growing heap again and again, a fifth of the time it takes to re-index one article."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _catalog_record(article: Article, base: LiveBuild | None) -> dict:
