@@ -25,6 +25,10 @@ class Unit:
     text: str  # plain text of the body, for embedding and keywords
     line: int  # 1-based line of the unit in its file
     span: tuple[int, int] = (0, 0)  # file lines [start, end) of ``markdown``, 0-based
+    # Other ways customers ask this unit's question (相似問法), from the article's ```similar
+    # blocks and the learned-questions file; indexed as passages that resolve to this unit.
+    similar: tuple[str, ...] = ()
+    similar_lines: tuple[int, ...] = ()  # 1-based file line of each similar question (0: learned)
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ def article_from_dict(record: dict) -> Article:
         return "\n".join(lines[span[0] - offset:span[1] - offset]).strip()
 
     record["units"] = tuple(Unit(**{**u, "heading_path": tuple(u["heading_path"]), "span": tuple(u["span"]),
+                                    "similar": tuple(u.get("similar", ())),
+                                    "similar_lines": tuple(u.get("similar_lines", ())),
                                     "markdown": markdown(u["span"])}) for u in record["units"])
     for name in ("tags", "related"):
         record[name] = tuple(record[name])

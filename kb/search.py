@@ -87,6 +87,9 @@ class SearchResult:
     best: Hit | None = None
     others: tuple[Hit, ...] = ()  # further topics, best first
     related: tuple[Article, ...] = ()  # the best article's related articles, in ``lang``
+    # When the top topics are too close to call: the best hit and the one or two closest rivals,
+    # so the portal can ask "did you mean A or B?". Empty when the best answer stands clear.
+    close: tuple[Hit, ...] = ()
     truncated: bool = False  # the query was longer than KB_QUERY_MAX_CHARS and was cut
     contact: dict = field(default_factory=dict)
     signals: dict = field(default_factory=dict)
