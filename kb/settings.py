@@ -32,12 +32,38 @@ def _optional(raw: str) -> str | None:
 
 
 def setting(default: Any, help: str, parse: Callable[[str], Any] | None = None,
-            env_aliases: tuple[str, ...] = ()) -> Any:
-    """Declare one setting: its default, what it means, and how to read it from a string."""
+            env_aliases: tuple[str, ...] = (), minimum: float | None = None,
+            maximum: float | None = None, choices: tuple[str, ...] | None = None) -> Any:
+    """Declare one setting: its default, what it means, how to read it from a string, and the
+    values it may take (``minimum``/``maximum`` for numbers, ``choices`` for names; a tuple
+    setting checks each of its items)."""
     if parse is None:
         parse = Path if isinstance(default, Path) else type(default)
     return field(default=default,
-                 metadata={"help": help, "parse": parse, "env_aliases": env_aliases})
+                 metadata={"help": help, "parse": parse, "env_aliases": env_aliases,
+                           "minimum": minimum, "maximum": maximum, "choices": choices})
+
+
+def _out_of_range(value: Any, meta: Mapping[str, Any]) -> str | None:
+    """Why ``value`` is not allowed by a setting's declared range, or None."""
+    if meta.get("choices") is not None:
+        items = value if isinstance(value, tuple) else (value,)
+        if isinstance(value, tuple) and not value:
+            return f"name at least one of {', '.join(meta['choices'])}"
+        wrong = [item for item in items if item not in meta["choices"]]
+        if wrong:
+            return f"{', '.join(map(str, wrong))} is not one of {', '.join(meta['choices'])}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        low, high = meta.get("minimum"), meta.get("maximum")
+        if value != value:  # NaN passes every comparison
+            return "must be a number"
+        if low is not None and high is not None and not low <= value <= high:
+            return f"must be between {low} and {high}"
+        if low is not None and value < low:
+            return f"must be at least {low}"
+        if high is not None and value > high:
+            return f"must be at most {high}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -48,39 +74,60 @@ class Settings:
                              "database; git-ignored.")
     embedders: tuple[str, ...] = setting(("use",), "Dense embedders to index and fuse, comma-separated, "
                                          "fastest first: use (USE multilingual), e5 (multilingual-e5-"
-                                         "small), st (sentence-transformers model at KB_ST_MODEL).", _names)
+                                         "small), st (sentence-transformers model at KB_ST_MODEL).", _names,
+                                         choices=("use", "e5", "st"))
     st_model: str = setting("", "Local sentence-transformers model folder for the 'st' embedder; "
                             "empty means the packaged English all-MiniLM-L6-v2.")
-    threads: int = setting(min(os.cpu_count() or 2, 4), "CPU threads the embedders may use.")
+    threads: int = setting(min(os.cpu_count() or 2, 4), "CPU threads the embedders may use.", minimum=1)
     chunk_chars: int = setting(500, "Longest passage, in characters; longer sections are split "
-                               "at sentence boundaries.")
+                               "at sentence boundaries.", minimum=50)
     to_simplified: bool = setting(True, "Convert Traditional to Simplified Chinese before embedding "
                                   "and keyword tokenising (shown text stays original).", _bool)
-    top_k: int = setting(5, "Articles returned per search (the best one plus related ones).")
-    candidates: int = setting(40, "Passages each retriever contributes before fusion.")
+    top_k: int = setting(5, "Articles returned per search (the best one plus related ones).",
+                         minimum=1)
+    candidates: int = setting(40, "Passages each retriever contributes before fusion.", minimum=1)
     escalate_below: float = setting(0.9, "The first embedder and BM25 answer alone when their "
                                     "confidence reaches this; below it the other embedders run too "
-                                    "(1.0: always run all).")
-    rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.")
+                                    "(1.0: always run all).", minimum=0.0, maximum=1.0)
+    rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.",
+                       minimum=0)
     confidence_threshold: float = setting(0.55, "Below this calibrated confidence the answer says it "
-                                          "is unsure and offers ways to reach a person.")
-    query_max_chars: int = setting(500, "Queries are cut to this many characters before search.")
-    max_article_kb: int = setting(1024, "Articles larger than this are rejected by the check.")
-    drift_days: int = setting(180, "Translations updated this many days apart are reported as drifted.")
+                                          "is unsure and offers ways to reach a person.",
+                                          minimum=0.0, maximum=1.0)
+    query_max_chars: int = setting(500, "Queries are cut to this many characters before search.",
+                              minimum=1)
+    max_article_kb: int = setting(1024, "Articles larger than this are rejected by the check.",
+                              minimum=1)
+    drift_days: int = setting(180, "Translations updated this many days apart are reported as drifted.",
+                          minimum=0)
     watch_content: bool = setting(True, "The portal re-indexes by itself when files under the content "
                                   "folder change (python -m indexer watch does the same alone).", _bool)
+    keep_replaced_minutes: float = setting(10.0, "A replaced index build stays on disk this long, so "
+                                           "portals still reading it are never cut off (the build "
+                                           "before the live one always stays).", minimum=2.0)
     chroma_host: str | None = setting(None, "Chroma server host; when set, the index lives on that "
                                       "server instead of under the data dir.", _optional,
                                       env_aliases=("CHROMA_HOST",))
-    chroma_port: int = setting(8000, "Chroma server port.", env_aliases=("CHROMA_PORT",))
+    chroma_port: int = setting(8000, "Chroma server port.", env_aliases=("CHROMA_PORT",),
+                              minimum=1, maximum=65535)
     database_url: str = setting("", "SQLAlchemy URL for searches and feedback; empty means SQLite "
                                 "at <data_dir>/portal.db. PostgreSQL: postgresql+psycopg://...")
     db_busy_seconds: float = setting(3.0, "How long the portal waits for a locked search-log database "
                                      "before it gives up on that row (the answer is shown anyway).")
-    retention_days: int = setting(90, "Stored searches and feedback older than this are deleted.")
+    retention_days: int = setting(90, "Stored searches and feedback older than this are deleted.",
+                              minimum=1)
     staff_password_hash: str | None = setting(None, "scrypt hash of the staff password "
                                               "(python -m portal hash-password); unset turns the "
                                               "staff area off.", _optional)
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            reason = _out_of_range(value, f.metadata)
+            if reason:
+                from kb.errors import SettingsError
+                shown = ",".join(value) if isinstance(value, tuple) else value
+                raise SettingsError(f"KB_{f.name.upper()}={str(shown)!r}: {reason}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

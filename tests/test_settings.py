@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,51 @@ def test_every_setting_is_documented_in_the_readme():
     for name, _default, help_text in describe():
         assert help_text and name in readme, name
     assert len(describe()) == len(dataclasses.fields(Settings))
+
+
+@pytest.mark.parametrize("variable, raw, message", [
+    ("KB_TOP_K", "0", "KB_TOP_K='0': must be at least 1"),  # broke every search before
+    ("KB_CANDIDATES", "-3", "must be at least 1"),
+    ("KB_THREADS", "0", "must be at least 1"),
+    ("KB_CHUNK_CHARS", "10", "must be at least 50"),
+    ("KB_CONFIDENCE_THRESHOLD", "1.5", "must be between 0.0 and 1.0"),
+    ("KB_ESCALATE_BELOW", "-0.1", "must be between 0.0 and 1.0"),
+    ("KB_ESCALATE_BELOW", "nan", "must be a number"),
+    ("KB_CHROMA_PORT", "70000", "must be between 1 and 65535"),
+    ("KB_RETENTION_DAYS", "0", "must be at least 1"),
+    ("KB_QUERY_MAX_CHARS", "0", "must be at least 1"),
+    ("KB_KEEP_REPLACED_MINUTES", "0.5", "must be at least 2.0"),
+    ("KB_EMBEDDERS", "use,bert", "bert is not one of use, e5, st"),
+    ("KB_EMBEDDERS", " , ", "name at least one of use, e5, st"),
+])
+def test_a_value_out_of_range_is_refused_with_its_range(variable, raw, message):
+    with pytest.raises(SettingsError, match=re.escape(message)) as error:
+        Settings.from_env({variable: raw})
+    assert str(error.value).startswith(f"{variable}=")
+
+
+@pytest.mark.parametrize("variable, raw", [
+    ("KB_TOP_K", "1"), ("KB_CONFIDENCE_THRESHOLD", "0"), ("KB_CONFIDENCE_THRESHOLD", "1"),
+    ("KB_ESCALATE_BELOW", "1.0"), ("KB_RRF_K", "0"), ("KB_DRIFT_DAYS", "0"), ("KB_CHROMA_PORT", "1"),
+    ("KB_EMBEDDERS", "use,e5,st"),
+])
+def test_the_ends_of_each_range_are_allowed(variable, raw):
+    Settings.from_env({variable: raw})
+
+
+def test_code_cannot_bypass_the_ranges():
+    with pytest.raises(SettingsError, match="KB_TOP_K='0'"):
+        Settings.from_env({}).replace(top_k=0)
+    with pytest.raises(SettingsError, match="KB_CANDIDATES"):
+        Settings.from_env({}, candidates=0)
+
+
+def test_every_default_is_within_its_range():
+    defaults = Settings.from_env({})
+    for f in dataclasses.fields(Settings):
+        meta = f.metadata
+        value = getattr(defaults, f.name)
+        if meta.get("minimum") is not None:
+            assert value >= meta["minimum"], f.name
+        if meta.get("maximum") is not None:
+            assert value <= meta["maximum"], f.name
