@@ -23,8 +23,9 @@ def _print_run(result) -> None:
     u = result.unanswerable
     if u["queries"]:
         print(f"no-answer queries: {u['queries']}, said unsure for {u['said_unsure']:.1%}")
-    print(f"answerable queries said unsure: {u['answerable_said_unsure']:.1%}; "
-          f"answered confidently and right: {u['answered_and_right']:.1%}")
+    print(f"answerable queries said unsure: {u['answerable_said_unsure']:.1%}; answered confidently "
+          f"with the right article: {u['answered_and_right']:.1%}, the right passage: "
+          f"{u['answered_and_right_passage']:.1%}")
     for warning in result.warnings[:5]:
         print(f"warning: {warning}", file=sys.stderr)
     if len(result.warnings) > 5:

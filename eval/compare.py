@@ -9,7 +9,7 @@ import numpy as np
 from scipy import stats
 
 from kb.errors import DataFileError
-from eval.metrics import MEASURES
+from eval.metrics import NAMES
 
 PERMUTATIONS = 10_000
 
@@ -42,7 +42,7 @@ def compare(run_a: Path, run_b: Path, alpha: float = 0.05, listed: int = 15) -> 
     lines = [f"A = {run_a}", f"B = {run_b}", f"{len(shared)} queries in both runs", "",
              f"| metric | A | B | B - A | p (randomisation) | p (paired t) | |",
              "|---|---|---|---|---|---|---|"]
-    for name in MEASURES:
+    for name in [n for n in NAMES if n in rows_a[shared[0]] and n in rows_b[shared[0]]]:
         a = np.array([float(rows_a[q][name]) for q in shared])
         b = np.array([float(rows_b[q][name]) for q in shared])
         p_random, p_t = paired_tests(a, b)

@@ -12,7 +12,7 @@ from eval.run import run
 RECORDED = PROJECT_ROOT / "eval" / "recorded.json"
 QUERIES = PROJECT_ROOT / "eval" / "queries"
 SETS = ("tune", "holdout")
-GATED = ("Success@1", "Recall@5", "MRR@10", "nDCG@10")
+GATED = ("AnswerSuccess@1", "Success@1", "Recall@5", "MRR@10", "nDCG@10")
 
 
 def measure(settings: Settings, embedders=None) -> dict:

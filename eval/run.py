@@ -31,8 +31,15 @@ class Judged:
 
     @property
     def rank(self) -> int | None:
+        """Rank of the first relevant article (any of its passages), None if not in the list."""
         ids = [doc for doc, _ in self.ranked]
-        return next((i for i, doc in enumerate(ids, 1) if doc in self.query.relevant), None)
+        return next((i for i, doc in enumerate(ids, 1) if doc in self.query.articles), None)
+
+    @property
+    def shown(self) -> str:
+        """The passage shown first, as '<article id>#<anchor>' in the version shown ('' if none)."""
+        best = self.result.best
+        return f"{best.article.id}#{best.anchor}" if best else ""
 
 
 @dataclass
@@ -56,7 +63,7 @@ class RunResult:
 
 
 def judged_language(query: Query, articles: Mapping) -> str | None:
-    langs = {articles[r].lang for r in query.relevant if r in articles}
+    langs = {articles[r].lang for r in query.articles if r in articles}
     return langs.pop() if len(langs) == 1 else None
 
 
@@ -64,10 +71,13 @@ def evaluate(settings: Settings, queries: Sequence[Query], system: str, embedder
              name: str = "run", progress: bool = False) -> RunResult:
     """Search every query against the live index of ``settings`` and score the rankings.
 
-    Relevant ids name articles. A result counts in the language it is judged in: any version of
-    the right topic is right. A query whose relevant articles are all in another language than
-    the query is cross-lingual: it searches only content in that language, so the answer has to
-    be found across languages.
+    Relevant labels name articles or places in them (``a.en#q1``). The article-level measures
+    judge the ranking of articles: a result counts in the language it is judged in, and any
+    version of the right topic is right. Answer Success@1 judges the passage shown first: its
+    topic and anchor must be a label's (any language version; an article label allows any
+    anchor). A query whose relevant articles are all in another language than the query is
+    cross-lingual: it searches only content in that language, so the answer has to be found
+    across languages.
     """
     from indexer.index import Index  # the edge that opens Chroma; kept out of import time
     started = time.perf_counter()
@@ -86,18 +96,17 @@ def evaluate(settings: Settings, queries: Sequence[Query], system: str, embedder
         ranked = [(snapshot.translations(h.article).get(target or h.article.lang, h.article).id, h.score)
                   for h in hits]
         judged.append(Judged(query, result, ranked))
-    answerable = {j.query.id: j.query.relevant for j in judged if j.query.relevant}
+    answerable = {j.query.id: j.query.articles for j in judged if j.query.relevant}
     values = metrics.per_query(answerable, {j.query.id: j.ranked for j in judged})
+    topics = {a.id: a.translation_group for a in snapshot.articles.values()}
+    answers = metrics.answer_success({j.query.id: j.query.relevant for j in judged if j.query.relevant},
+                                     {j.query.id: j.shown for j in judged}, topics)
+    values = {q: {metrics.ANSWER: answers[q], **v} for q, v in values.items()}
     for j in judged:
         j.values = values.get(j.query.id, {})
-    langs = sorted({j.query.lang for j in judged if j.query.relevant})
-    per_lang = {lang: metrics.aggregate(values, [j.query.id for j in judged
-                                                 if j.query.relevant and j.query.lang == lang])
-                for lang in langs}
     cross_ids = [j.query.id for j in judged if j.query.relevant
                  and judged_language(j.query, snapshot.articles) not in (None, j.query.lang)]
-    if cross_ids:
-        per_lang["cross-lingual"] = metrics.aggregate(values, cross_ids)
+    per_lang = metrics.breakdown(values, {j.query.id: j.query.lang for j in judged}, cross_ids)
     no_answer = [j for j in judged if not j.query.relevant]
     answered = [j for j in judged if j.query.relevant]
     return RunResult(
@@ -110,14 +119,16 @@ def evaluate(settings: Settings, queries: Sequence[Query], system: str, embedder
             "answerable_said_unsure": sum(j.result.unsure for j in answered) / max(len(answered), 1),
             "answered_and_right": sum((not j.result.unsure) and j.values.get("Success@1") == 1.0
                                       for j in answered) / max(len(answered), 1),
+            "answered_and_right_passage": sum((not j.result.unsure) and j.values.get(metrics.ANSWER) == 1.0
+                                              for j in answered) / max(len(answered), 1),
         },
         seconds=time.perf_counter() - started)
 
 
 def index_corpus(corpus: Path, workdir: Path, settings: Settings, embedders: Mapping[str, Embedder],
-                 progress: bool = False) -> tuple[Settings, set[str]]:
+                 progress: bool = False) -> tuple[Settings, dict[str, list[str]]]:
     """Write the corpus as articles under ``workdir`` and build an index of them with the real
-    indexer. Returns the settings pointing there and the corpus ids."""
+    indexer. Returns the settings pointing there and each corpus id's anchors."""
     from indexer.build import build
     docs = read_corpus(corpus)
     content = workdir / "content"
@@ -128,7 +139,7 @@ def index_corpus(corpus: Path, workdir: Path, settings: Settings, embedders: Map
         first = report.errors[0]
         raise DataFileError(corpus, 0, f"{len(report.errors)} documents could not be indexed, "
                                        f"e.g. {first.field}: {first.message}")
-    return local, {d.id for d in docs}
+    return local, _live_anchors(local, embedders)
 
 
 def run(queries_path: Path, out_dir: Path | None, settings: Settings, system: str = "hybrid",
@@ -147,7 +158,7 @@ def run(queries_path: Path, out_dir: Path | None, settings: Settings, system: st
             from indexer.build import build
             local = settings.replace(data_dir=settings.data_dir / "eval")
             build(local, embedders=embedders, progress=progress)
-            known = set(_live_article_ids(local, embedders))
+            known = _live_anchors(local, embedders)
         queries = read_queries(queries_path, known, skip_unknown, warnings)
         name = f"{(corpus or local.content_dir).stem}-{queries_path.stem}-{system}"
         result = evaluate(local, queries, system, embedders, name, progress)
@@ -159,9 +170,11 @@ def run(queries_path: Path, out_dir: Path | None, settings: Settings, system: st
     return result
 
 
-def _live_article_ids(settings: Settings, embedders) -> list[str]:
+def _live_anchors(settings: Settings, embedders) -> dict[str, list[str]]:
+    """Every indexed article's id -> its anchors, in article order: what labels may name."""
     from indexer.index import Index
-    return list(Index.open(settings, embedders).snapshot().articles)
+    articles = Index.open(settings, embedders).snapshot().articles
+    return {a.id: [u.anchor for u in a.units] for a in articles.values()}
 
 
 def write_run(result: RunResult, out_dir: Path) -> None:
@@ -177,27 +190,28 @@ def write_run(result: RunResult, out_dir: Path) -> None:
                 handle.write(f"{j.query.id} 0 {doc} 1\n")
     with open(out_dir / "per_query.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["query_id", "query", "language", "expected", "got", "rank", "score",
-                         "confidence", "status", *metrics.MEASURES])
+        writer.writerow(["query_id", "query", "language", "kind", "expected", "got", "shown", "rank",
+                         "score", "confidence", "status", *metrics.NAMES])
         for j in result.judged:
             top = j.ranked[0] if j.ranked else ("", 0.0)
-            writer.writerow([j.query.id, j.query.text, j.query.lang, " ".join(j.query.relevant), top[0],
-                             j.rank or "", f"{top[1]:.6f}", f"{j.result.confidence:.3f}", j.result.status,
-                             *(f"{j.values[m]:.4f}" if j.values else "" for m in metrics.MEASURES)])
+            writer.writerow([j.query.id, j.query.text, j.query.lang, j.query.kind, " ".join(j.query.relevant),
+                             top[0], j.shown, j.rank or "", f"{top[1]:.6f}", f"{j.result.confidence:.3f}",
+                             j.result.status, *(f"{j.values[m]:.4f}" if j.values else "" for m in metrics.NAMES)])
     (out_dir / "metrics.json").write_text(json.dumps(result.summary(), indent=2, ensure_ascii=False),
                                           encoding="utf-8")
     (out_dir / "report.md").write_text(report_markdown(result), encoding="utf-8")
 
 
 def metrics_table(rows: Mapping[str, Mapping[str, float]]) -> str:
-    header = "| | " + " | ".join(metrics.MEASURES) + " |\n|---|" + "---|" * len(metrics.MEASURES) + "\n"
-    return header + "".join(f"| {name} | " + " | ".join(f"{values[m]:.3f}" for m in metrics.MEASURES) + " |\n"
+    names = [m for m in metrics.NAMES if all(m in values for values in rows.values())]
+    header = "| | " + " | ".join(names) + " |\n|---|" + "---|" * len(names) + "\n"
+    return header + "".join(f"| {name} | " + " | ".join(f"{values[m]:.3f}" for m in names) + " |\n"
                             for name, values in rows.items())
 
 
 def report_markdown(result: RunResult, worst: int = 20) -> str:
     answerable = [j for j in result.judged if j.query.relevant]
-    failures = sorted(answerable, key=lambda j: (j.values["MRR@10"], j.query.id))[:worst]
+    failures = sorted(answerable, key=lambda j: (j.values[metrics.ANSWER], j.values["MRR@10"], j.query.id))[:worst]
     lines = [f"# Evaluation: {result.name}", "",
              f"System `{result.system}`, {len(result.judged)} queries ({len(answerable)} with an answer), "
              f"{result.seconds:.0f} s.", "", metrics_table({"overall": result.overall, **result.per_lang}), "",
@@ -207,12 +221,17 @@ def report_markdown(result: RunResult, worst: int = 20) -> str:
         lines += [f"Queries with no good answer: {u['queries']}; search said it was unsure for "
                   f"{u['said_unsure']:.1%} of them.", ""]
     lines += [f"Answerable queries it was unsure of: {u['answerable_said_unsure']:.1%}; answered "
-              f"confidently and right: {u['answered_and_right']:.1%}.", "",
-              f"## The {len(failures)} worst queries", "", "| query | lang | expected | got | rank |", "|---|---|---|---|---|"]
+              f"confidently with the right article: {u['answered_and_right']:.1%}, with the right "
+              f"passage: {u['answered_and_right_passage']:.1%}.", "",
+              f"## The {len(failures)} worst queries", "",
+              "(wrong passage shown first, then by article MRR@10; 'shown' is the passage shown first, "
+              "'rank' the first relevant article's)", "",
+              "| query | lang | expected | shown | answer | rank |", "|---|---|---|---|---|---|"]
     for j in failures:
-        got = j.ranked[0][0] if j.ranked else "(nothing)"
         text = j.query.text.replace("|", "\\|")
-        lines.append(f"| {text} | {j.query.lang} | {' '.join(j.query.relevant)} | {got} | {j.rank or '-'} |")
+        answer = "right" if j.values[metrics.ANSWER] == 1.0 else "wrong"
+        lines.append(f"| {text} | {j.query.lang} | {' '.join(j.query.relevant)} | {j.shown or '(nothing)'} | "
+                     f"{answer} | {j.rank or '-'} |")
     for warning in result.warnings:
         lines.append(f"\nWarning: {warning}")
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ import pytest
 
 from eval import metrics
 from eval.compare import compare
-from eval.data import read_corpus, read_queries
+from eval.data import passage_anchor, read_corpus, read_queries, split_label
 from eval.gate import RECORDED, measure, shortfalls
 from kb.errors import DataFileError
 
@@ -64,6 +64,99 @@ def test_unknown_relevant_id_is_an_error_with_a_suggestion(tmp_path):
     warnings: list[str] = []
     queries = read_queries(path, {"d1", "refund_x"}, skip_unknown=True, warnings=warnings)
     assert [q.id for q in queries] == ["q1"] and "left out" in warnings[0]
+
+
+ANCHORS = {"card-lost.en": ["intro", "q1", "q2"], "card-lost.zh-Hant": ["intro", "q1", "q2"], "fees.en": ["intro", "s1"]}
+
+
+def test_passage_labels_are_read_and_checked_against_the_anchors(tmp_path):
+    path = write(tmp_path / "q.jsonl", [
+        '{"id": "q1", "text": "a", "lang": "en", "relevant": ["card-lost.en#q1", "card-lost.en#q2"], "kind": "short"}',
+        '{"id": "q2", "text": "b", "lang": "zh-Hant", "relevant": ["fees.en"], "kind": "cross"}',
+        '{"id": "q3", "text": "c", "lang": "en", "relevant": []}'])
+    queries = read_queries(path, ANCHORS)
+    assert queries[0].relevant == ("card-lost.en#q1", "card-lost.en#q2") and queries[0].articles == ("card-lost.en",)
+    assert queries[0].kind == "short" and queries[2].kind == ""
+    assert queries[1].articles == ("fees.en",) and queries[2].articles == ()
+    assert split_label("card-lost.en#q1") == ("card-lost.en", "q1") and split_label("fees.en") == ("fees.en", None)
+    # a set of ids checks articles only
+    assert len(read_queries(write(tmp_path / "r.jsonl", ['{"id": "x", "text": "a", "lang": "en", '
+                                                         '"relevant": ["fees.en#q9"]}']), set(ANCHORS))) == 1
+
+
+@pytest.mark.parametrize("relevant, message", [
+    ('["card-lost.en#q7"]', ":2: relevant label 'card-lost.en#q7': article 'card-lost.en' has no anchor 'q7' "
+                            "(its anchors: intro, q1, q2)"),
+    ('["card-lots.en#q1"]', ":2: relevant id 'card-lots.en' is not in the corpus (did you mean 'card-lost.en'?)"),
+    ('["card-lost.en#q1/2"]', ":2: relevant label 'card-lost.en#q1/2' names a part of a passage; "
+                              "name its anchor 'card-lost.en#q1'"),
+    ('["card-lost.en#q1~3"]', ":2: relevant label 'card-lost.en#q1~3' names a part of a passage"),
+    ('["card-lost.en#"]', ":2: relevant label 'card-lost.en#' must be an article id or 'article-id#anchor'"),
+    ('["#q1"]', ":2: relevant label '#q1' must be an article id"),
+    ('[3]', ":2: relevant label 3 must be an article id"),
+    ('["fees.en", "fees.en"]', ":2: relevant label 'fees.en' is listed twice"),
+])
+def test_bad_passage_labels_name_file_and_line(tmp_path, relevant, message):
+    path = write(tmp_path / "q.jsonl", ['{"id": "q1", "text": "a", "lang": "en", "relevant": ["fees.en"]}',
+                                        '{"id": "q2", "text": "b", "lang": "en", "relevant": %s}' % relevant])
+    with pytest.raises(DataFileError) as error:
+        read_queries(path, ANCHORS)
+    assert str(error.value).startswith(f"{path}{message}")
+
+
+def test_unknown_anchor_can_be_skipped_with_a_warning(tmp_path):
+    path = write(tmp_path / "q.jsonl", ['{"id": "q1", "text": "a", "lang": "en", "relevant": ["fees.en#s1"]}',
+                                        '{"id": "q2", "text": "b", "lang": "en", "relevant": ["fees.en#s2"]}'])
+    warnings: list[str] = []
+    assert [q.id for q in read_queries(path, ANCHORS, skip_unknown=True, warnings=warnings)] == ["q1"]
+    assert warnings == [f"{path}:2: relevant label 'fees.en#s2': article 'fees.en' has no anchor 's2' "
+                        "(its anchors: intro, s1); query left out"]
+
+
+def test_passage_ids_resolve_to_their_unit():
+    assert passage_anchor("card-lost.en#q1") == ("card-lost.en", "q1")
+    assert passage_anchor("card-lost.en#q1/2") == ("card-lost.en", "q1")  # part of a long unit
+    assert passage_anchor("card-lost.en#q1~3") == ("card-lost.en", "q1")  # a similar question
+    assert passage_anchor("card-lost.en#step12/10") == ("card-lost.en", "step12")
+
+
+TOPICS = {"card-lost.en": "card-lost", "card-lost.zh-Hant": "card-lost", "card-lost.zh-Hans": "card-lost",
+          "fees.en": "fees", "fees.zh-Hans": "fees"}
+
+
+def test_answer_success_at_1_on_a_hand_made_run():
+    qrels = {"same": ["card-lost.en#q1"],
+             "other-language": ["card-lost.en#q1"],  # the zh-Hant version's q1 is as right
+             "part": ["card-lost.en#q1"], "similar": ["card-lost.en#q1"],
+             "wrong-anchor": ["card-lost.en#q1"], "wrong-topic": ["card-lost.en#q1"],
+             "any-passage": ["fees.en"], "one-of-two": ["card-lost.en#q1", "fees.en#s1"],
+             "nothing-shown": ["fees.en"], "unknown-article-is-its-own-topic": ["other.en#q1"]}
+    shown = {"same": "card-lost.en#q1", "other-language": "card-lost.zh-Hant#q1",
+             "part": "card-lost.zh-Hans#q1/2", "similar": "card-lost.en#q1~3",
+             "wrong-anchor": "card-lost.zh-Hant#q2", "wrong-topic": "fees.en#q1",
+             "any-passage": "fees.zh-Hans#intro", "one-of-two": "fees.zh-Hans#s1",
+             "nothing-shown": None, "unknown-article-is-its-own-topic": "other.en#q1"}
+    values = metrics.answer_success(qrels, shown, TOPICS)
+    assert values == {"same": 1.0, "other-language": 1.0, "part": 1.0, "similar": 1.0, "wrong-anchor": 0.0,
+                      "wrong-topic": 0.0, "any-passage": 1.0, "one-of-two": 1.0, "nothing-shown": 0.0,
+                      "unknown-article-is-its-own-topic": 1.0}
+    # an article-level hit with a wrong passage: article Success@1 1, answer Success@1 0
+    article = metrics.per_query({"q": ["card-lost.en"]}, {"q": [("card-lost.en", 1.0)]})
+    answer = metrics.answer_success({"q": ["card-lost.en#q1"]}, {"q": "card-lost.en#q2"}, TOPICS)
+    assert article["q"]["Success@1"] == 1.0 and answer["q"] == 0.0
+
+
+def test_breakdown_per_language_and_cross_lingual():
+    values = {"a": {metrics.ANSWER: 1.0, **{m: 1.0 for m in metrics.MEASURES}},
+              "b": {metrics.ANSWER: 0.0, **{m: 1.0 for m in metrics.MEASURES}},
+              "c": {metrics.ANSWER: 0.0, **{m: 0.0 for m in metrics.MEASURES}},
+              "d": {metrics.ANSWER: 1.0, **{m: 0.5 for m in metrics.MEASURES}}}
+    rows = metrics.breakdown(values, {"a": "en", "b": "en", "c": "zh-Hant", "d": "zh-Hans"}, cross={"c", "d"})
+    assert list(rows) == ["en", "zh-Hans", "zh-Hant", "cross-lingual"]
+    assert list(rows["en"]) == list(metrics.NAMES)  # answer Success@1 first, then the standard measures
+    assert rows["en"][metrics.ANSWER] == 0.5 and rows["en"]["Success@1"] == 1.0
+    assert rows["cross-lingual"][metrics.ANSWER] == 0.5 and rows["cross-lingual"]["MRR@10"] == 0.25
+    assert "cross-lingual" not in metrics.breakdown(values, {q: "en" for q in values})
 
 
 def test_an_empty_query_set_is_an_error(tmp_path):
@@ -121,7 +214,7 @@ def test_run_on_an_external_corpus_writes_every_file(tmp_path, use_embedder):
         json.dumps({"id": "fx-rate", "title": "Exchange rate", "text": "What exchange rate do you use?", "lang": "en"}),
         json.dumps({"id": "top-up", "title": "Top up", "text": "# How do I top up my account?\n1. with a card", "lang": "en"})])
     queries = write(tmp_path / "queries.jsonl", [
-        json.dumps({"id": "a", "text": "someone stole my card", "lang": "en", "relevant": ["lost-card"]}),
+        json.dumps({"id": "a", "text": "someone stole my card", "lang": "en", "relevant": ["lost-card#q1"]}),
         json.dumps({"id": "b", "text": "add money to my account", "lang": "en", "relevant": ["top-up"]}),
         json.dumps({"id": "c", "text": "is it raining", "lang": "en", "relevant": []})])
     settings = Settings.from_env({}, data_dir=tmp_path / "data", embedders=("use",))
@@ -131,6 +224,9 @@ def test_run_on_an_external_corpus_writes_every_file(tmp_path, use_embedder):
     assert trec[0].split()[:4] == ["a", "Q0", "lost-card", "1"]
     rows = list(csv.DictReader(open(tmp_path / "out" / "per_query.csv", encoding="utf-8")))
     assert [r["query_id"] for r in rows] == ["a", "b", "c"] and rows[0]["rank"] == "1"
+    assert rows[0]["shown"] == "lost-card#q1" and rows[0]["expected"] == "lost-card#q1"
+    assert rows[0][metrics.ANSWER] == "1.0000" and rows[2][metrics.ANSWER] == ""
+    assert result.overall[metrics.ANSWER] == 1.0
     assert "worst queries" in (tmp_path / "out" / "report.md").read_text()
     assert json.loads((tmp_path / "out" / "metrics.json").read_text())["answerable"] == 2
 
