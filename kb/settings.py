@@ -96,6 +96,9 @@ class Settings:
                                           minimum=0.0, maximum=1.0)
     query_max_chars: int = setting(500, "Queries are cut to this many characters before search.",
                               minimum=1)
+    searches_per_minute: int = setting(20, "Portal: questions one browser session may ask per minute; "
+                                       "beyond it the customer is asked, politely, to wait (and offered "
+                                       "the phone number).", minimum=1)
     max_article_kb: int = setting(1024, "Articles larger than this are rejected by the check.",
                               minimum=1)
     drift_days: int = setting(180, "Translations updated this many days apart are reported as drifted.",
@@ -119,6 +122,12 @@ class Settings:
     staff_password_hash: str | None = setting(None, "scrypt hash of the staff password "
                                               "(python -m portal hash-password); unset turns the "
                                               "staff area off.", _optional)
+    reformulation_seconds: int = setting(120, "Staff analytics: a search failed when the same session "
+                                         "asks something else within this many seconds without "
+                                         "having said the answer helped (a reformulation).")
+    contact_window_minutes: int = setting(10, "Staff analytics: a search failed when the session "
+                                          "clicks phone, chat or branch within this many minutes "
+                                          "after the answer, before searching again.")
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
