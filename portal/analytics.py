@@ -10,13 +10,13 @@ from __future__ import annotations
 import bisect
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import and_, case, exists, func, select
 
 from portal.logstore import LogStore, article_views, contacts, feedback, searches
 
-CONTACT_WINDOW = timedelta(minutes=30)
 UTC = timezone.utc
 
 
@@ -56,28 +56,167 @@ def top_queries(store: LogStore, start: date, end: date, limit: int = 20, *,
             for key in ranked]
 
 
-def failed_searches(store: LogStore, start: date, end: date, *, tz: tzinfo = UTC) -> list[dict]:
-    """Every search in the range that failed the customer, oldest first, with its reasons:
+@dataclass(frozen=True)
+class FailureRules:
+    """When a search counts as failed (the staff page states these words). A search failed when
+    any of these holds:
 
-    - ``unsure``: the search said it was unsure (or found nothing);
-    - ``not_helpful``: someone answered "not helpful" to it;
-    - ``no_article_opened``: no article was opened from its results and no one answered
-      "helpful" to it.
+    - ``unsure``: search said it was unsure (or found nothing);
+    - ``not_helpful``: someone answered "No" to "was this helpful?" about it;
+    - ``reformulated``: the same session asked something else (another normalised text) within
+      ``reformulation`` after it, and had not answered "Yes" to it;
+    - ``contacted``: the session clicked phone, chat or branch from the moment of the answer
+      until ``contact`` after it and before its next search (or the click names this search).
 
-    Rows: ``search_id``, ``created_at`` (in ``tz``), ``query``, ``query_lang``,
-    ``top_article_id``, ``reasons`` (comma-separated, in the order above). Views and feedback
-    count whenever they happened, also after ``end``.
+    Not opening the article is not a failure: the answer is shown inline. Self-service share
+    and failed searches both use these rules, so the two figures always add up.
     """
-    failed = []
-    for row in _search_outcomes(store, start, end, tz):
-        reasons = [name for name, hit in (("unsure", row.unsure), ("not_helpful", row.said_no),
-                                          ("no_article_opened", not (row.opened or row.said_yes)))
-                   if hit]
-        if reasons:
-            failed.append({"search_id": row.id, "created_at": row.created_at.astimezone(tz),
-                           "query": row.query, "query_lang": row.query_lang,
-                           "top_article_id": row.top_article_id, "reasons": ",".join(reasons)})
-    return failed
+
+    reformulation: timedelta = timedelta(seconds=120)
+    contact: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def from_settings(cls, settings) -> "FailureRules":
+        return cls(timedelta(seconds=settings.reformulation_seconds),
+                   timedelta(minutes=settings.contact_window_minutes))
+
+
+REASONS = ("unsure", "not_helpful", "reformulated", "contacted")
+
+
+def search_outcomes(store: LogStore, start: date, end: date, rules: FailureRules = FailureRules(), *,
+                    tz: tzinfo = UTC) -> list[dict]:
+    """Every search in the range, oldest first, with what followed it: rows ``search_id``,
+    ``created_at`` (in ``tz``), ``query``, ``query_lang``, ``top_article_id``, ``helpful``
+    (True / False / None: "Yes", "No" or no answer; "No" wins when both were given),
+    ``reasons`` (the failure reasons of ``FailureRules`` that hold, in their order; empty when
+    the search did not fail). Events after ``end`` still count for searches inside it."""
+    low, high = _bounds(start, end, tz)
+    rows = _search_rows(store, low, high + rules.reformulation)
+    by_session: dict[str, list] = defaultdict(list)
+    for row in rows:
+        by_session[row.session_hash].append(row)
+    clicks: dict[str, list[datetime]] = defaultdict(list)
+    linked_clicks: set[int] = set()
+    for row in store.rows(select(contacts.c.session_hash, contacts.c.created_at, contacts.c.search_id)
+                          .where(_within(contacts.c.created_at, low, high + rules.contact))):
+        clicks[row.session_hash].append(row.created_at)
+        if row.search_id is not None:
+            linked_clicks.add(row.search_id)
+    for times in clicks.values():
+        times.sort()
+    out = []
+    for row in rows:
+        if not low <= row.created_at < high:
+            continue
+        later = [other for other in by_session[row.session_hash]
+                 if (other.created_at, other.id) > (row.created_at, row.id)]
+        next_search = later[0].created_at if later else None
+        reformulated = not row.said_yes and any(
+            other.created_at - row.created_at <= rules.reformulation
+            and normalise_query(other.query) != normalise_query(row.query) for other in later)
+        times = clicks.get(row.session_hash, [])
+        first = bisect.bisect_left(times, row.created_at)
+        contacted = row.id in linked_clicks or (
+            first < len(times) and times[first] <= row.created_at + rules.contact
+            and (next_search is None or times[first] < next_search))
+        hits = {"unsure": bool(row.unsure), "not_helpful": bool(row.said_no),
+                "reformulated": reformulated, "contacted": contacted}
+        out.append({"search_id": row.id, "created_at": row.created_at.astimezone(tz),
+                    "query": row.query, "query_lang": row.query_lang,
+                    "top_article_id": row.top_article_id,
+                    "helpful": False if row.said_no else (True if row.said_yes else None),
+                    "reasons": [name for name in REASONS if hits[name]]})
+    return out
+
+
+def failed_searches(store: LogStore, start: date, end: date, rules: FailureRules = FailureRules(), *,
+                    tz: tzinfo = UTC) -> list[dict]:
+    """The searches of ``search_outcomes`` that failed, oldest first; ``reasons`` joined by
+    commas."""
+    return [{**row, "reasons": ",".join(row["reasons"])}
+            for row in search_outcomes(store, start, end, rules, tz=tz) if row["reasons"]]
+
+
+def self_service_estimate(store: LogStore, start: date, end: date, rules: FailureRules = FailureRules(), *,
+                          tz: tzinfo = UTC) -> dict:
+    """How many searches in the range did not fail (``FailureRules``): ``searches``,
+    ``answered_without_contact`` (searches that did not fail) and ``share`` (0..1).
+
+    It is an estimate: a customer may call later from another session, or leave unhelped
+    without saying so."""
+    outcomes = search_outcomes(store, start, end, rules, tz=tz)
+    answered = sum(1 for row in outcomes if not row["reasons"])
+    return {"searches": len(outcomes), "answered_without_contact": answered,
+            "share": _share(answered, len(outcomes))}
+
+
+def searches_over_time(store: LogStore, start: date, end: date, rules: FailureRules = FailureRules(), *,
+                       period: str = "day", by: str | None = None,
+                       category_of: Callable[[str], str] | None = None, tz: tzinfo = UTC) -> list[dict]:
+    """Searches and failed searches per ``period`` (``day``, or ``week`` starting on Monday),
+    optionally split ``by`` ``language`` (of the query) or ``category`` (of the answer's
+    article, through ``category_of``; ``(none)`` when there was no answer). Periods without a
+    search are included (with every key seen), so a chart's axis never skips. Rows ``period``
+    (the day, or the Monday of the week), ``key`` (omitted when ``by`` is None),
+    ``searches``, ``failed``, ``failed_share``."""
+    if period not in ("day", "week"):
+        raise ValueError(f"period must be day or week, got {period!r}")
+    if by not in (None, "language", "category"):
+        raise ValueError(f"by must be language, category or None, got {by!r}")
+    if by == "category" and category_of is None:
+        raise ValueError("splitting by category needs category_of")
+
+    def period_of(day: date) -> date:
+        return day - timedelta(days=day.weekday()) if period == "week" else day
+
+    def key_of(row: dict) -> str:
+        if by == "language":
+            return row["query_lang"]
+        if by == "category":
+            return category_of(row["top_article_id"]) if row["top_article_id"] else "(none)"
+        return ""
+
+    total: Counter = Counter()
+    failed: Counter = Counter()
+    for row in search_outcomes(store, start, end, rules, tz=tz):
+        slot = (period_of(row["created_at"].date()), key_of(row))
+        total[slot] += 1
+        failed[slot] += bool(row["reasons"])
+    periods = sorted({period_of(start + timedelta(days=n)) for n in range((end - start).days + 1)})
+    keys = sorted({key for _, key in total}) or ([""] if by is None else [])
+    rows = []
+    for when in periods:
+        for key in keys:
+            row = {"period": when, "searches": total[(when, key)], "failed": failed[(when, key)],
+                   "failed_share": _share(failed[(when, key)], total[(when, key)])}
+            if by is not None:
+                row = {"period": when, "key": key, **{k: v for k, v in row.items() if k != "period"}}
+            rows.append(row)
+    return rows
+
+
+def not_helpful_feedback(store: LogStore, start: date, end: date, *, article_id: str | None = None,
+                         tz: tzinfo = UTC) -> list[dict]:
+    """Every "No" given in the range, newest first, with its reason and comment (redacted, as
+    stored) and the query it followed: rows ``created_at`` (in ``tz``), ``article_id`` (the
+    article the "No" was about), ``answer`` (the article the search answered with, if the "No"
+    followed a search), ``query`` (that search's text, else None), ``reason``, ``comment``.
+    ``article_id`` keeps only the "No"s about that article or answered with it."""
+    low, high = _bounds(start, end, tz)
+    statement = (select(feedback.c.id, feedback.c.created_at, feedback.c.article_id, feedback.c.reason,
+                        feedback.c.comment, searches.c.query, searches.c.top_article_id)
+                 .select_from(feedback.outerjoin(searches, feedback.c.search_id == searches.c.id))
+                 .where(_within(feedback.c.created_at, low, high), ~feedback.c.helpful))
+    rows = sorted(store.rows(statement), key=lambda row: (row.created_at, row.id), reverse=True)
+    out = []
+    for row in rows:
+        if article_id is not None and article_id not in (row.article_id, row.top_article_id):
+            continue
+        out.append({"created_at": row.created_at.astimezone(tz), "article_id": row.article_id,
+                    "answer": row.top_article_id, "query": row.query, "reason": row.reason,
+                    "comment": row.comment})
+    return out
 
 
 def helpfulness_per_article(store: LogStore, start: date, end: date, *,
@@ -108,58 +247,22 @@ def helpfulness_per_category(store: LogStore, start: date, end: date,
     return _helpfulness_rows("category", {key: tuple(counts) for key, counts in totals.items()})
 
 
-def self_service_estimate(store: LogStore, start: date, end: date, *,
-                          tz: tzinfo = UTC) -> dict:
-    """How many searches in the range were answered without a person.
-
-    A search counts as answered without a person when all three hold:
-
-    - it was not unsure (it gave a confident answer);
-    - no one answered "not helpful" to it;
-    - no contact click (phone, chat, branch) happened in the same session from the moment of
-      the search until 30 minutes after it, inclusive.
-
-    It is an estimate: a customer may call later from another session, or leave unhelped
-    without saying so. Returns ``searches``, ``answered_without_contact`` and ``share`` (0..1).
-    """
-    low, high = _bounds(start, end, tz)
-    outcomes = _search_outcomes(store, start, end, tz)
-    clicks: dict[str, list[datetime]] = defaultdict(list)
-    for row in store.rows(select(contacts.c.session_hash, contacts.c.created_at)
-                          .where(_within(contacts.c.created_at, low, high + CONTACT_WINDOW))):
-        clicks[row.session_hash].append(row.created_at)
-    for times in clicks.values():
-        times.sort()
-
-    def contacted(row) -> bool:
-        times = clicks.get(row.session_hash, [])
-        first = bisect.bisect_left(times, row.created_at)
-        return first < len(times) and times[first] <= row.created_at + CONTACT_WINDOW
-
-    answered = sum(1 for row in outcomes if not row.unsure and not row.said_no and not contacted(row))
-    return {"searches": len(outcomes), "answered_without_contact": answered,
-            "share": _share(answered, len(outcomes))}
-
-
 def normalise_query(query: str) -> str:
     """The form queries are grouped by: lower case, whitespace runs (any script's) as one space."""
     return " ".join(query.split()).lower()
 
 
-def _search_outcomes(store: LogStore, start: date, end: date, tz: tzinfo) -> list:
-    """Searches in the range with what followed them: ``opened`` (an article view linked to it),
-    ``said_yes`` / ``said_no`` (helpful / not-helpful feedback linked to it)."""
-    low, high = _bounds(start, end, tz)
-
-    def linked(table, *conditions):
-        return exists().where(table.c.search_id == searches.c.id, *conditions)
+def _search_rows(store: LogStore, low: datetime, high: datetime) -> list:
+    """Searches from ``low`` to before ``high``, oldest first, each with ``said_yes`` /
+    ``said_no`` (helpful / not-helpful feedback linked to it)."""
+    def linked(*conditions):
+        return exists().where(feedback.c.search_id == searches.c.id, *conditions)
 
     rows = store.rows(select(searches.c.id, searches.c.created_at, searches.c.session_hash,
                              searches.c.query, searches.c.query_lang, searches.c.top_article_id,
                              searches.c.unsure,
-                             linked(article_views).label("opened"),
-                             linked(feedback, feedback.c.helpful).label("said_yes"),
-                             linked(feedback, ~feedback.c.helpful).label("said_no"))
+                             linked(feedback.c.helpful).label("said_yes"),
+                             linked(~feedback.c.helpful).label("said_no"))
                       .where(_within(searches.c.created_at, low, high)))
     return sorted(rows, key=lambda row: (row.created_at, row.id))
 

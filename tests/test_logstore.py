@@ -354,20 +354,7 @@ def test_top_queries_group_case_and_whitespace(seeded):
         "lost my card", "掛失信用卡"]
 
 
-def test_failed_searches_with_reasons(seeded):
-    store, ids = seeded
-    rows = analytics.failed_searches(store, D1, D3)
-    assert [(row["search_id"], row["reasons"]) for row in rows] == [
-        (ids["b"], "not_helpful,no_article_opened"),
-        (ids["c"], "unsure,no_article_opened"),
-        (ids["d"], "unsure"),
-        (ids["e"], "not_helpful"),
-        (ids["h"], "unsure,no_article_opened")]
-    assert rows[1] == {"search_id": ids["c"], "created_at": at(D1, 23, 30), "query": "掛失信用卡",
-                       "query_lang": "zh-Hant", "top_article_id": "card-lost.zh-Hant",
-                       "reasons": "unsure,no_article_opened"}
-    assert analytics.failed_searches(store, D1, D1, tz=TAIPEI)[0]["created_at"] == \
-        at(date(2025, 2, 28), 23, 59).astimezone(TAIPEI)
+# Failed searches and the self-service share: tests/test_analytics.py, on a log seeded for them.
 
 
 def test_helpfulness_per_article(seeded):
@@ -385,16 +372,6 @@ def test_helpfulness_per_category(seeded):
         store, D1, D3, lambda article_id: categories[article_id.split(".")[0]]) == [
         {"category": "transfers", "yes": 1, "no": 1, "helpful_share": 0.5},
         {"category": "cards", "yes": 3, "no": 1, "helpful_share": 0.75}]
-
-
-def test_self_service_estimate(seeded):
-    store, _ = seeded
-    # Of a..h only a and f: b and e got "not helpful", c, d and h were unsure, and s2 called
-    # 30 minutes after g.
-    assert analytics.self_service_estimate(store, D1, D3) == {
-        "searches": 8, "answered_without_contact": 2, "share": 0.25}
-    assert analytics.self_service_estimate(store, date(2025, 1, 1), date(2025, 1, 1)) == {
-        "searches": 0, "answered_without_contact": 0, "share": 0.0}
 
 
 def test_normalise_query():
