@@ -128,12 +128,6 @@ class Settings:
     contact_window_minutes: int = setting(10, "Staff analytics: a search failed when the session "
                                           "clicks phone, chat or branch within this many minutes "
                                           "after the answer, before searching again.")
-    reformulation_seconds: int = setting(120, "Staff analytics: a search failed when the same session "
-                                         "asks something else within this many seconds without "
-                                         "having said the answer helped (a reformulation).")
-    contact_window_minutes: int = setting(10, "Staff analytics: a search failed when the session "
-                                          "clicks phone, chat or branch within this many minutes "
-                                          "after the answer, before searching again.")
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
