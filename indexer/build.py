@@ -35,7 +35,7 @@ from indexer import keyword_index, vectors
 from indexer.layout import PARTIAL, Layout, fsync_tree, read_json, write_json
 
 log = logging.getLogger(__name__)
-FORMAT = 3  # bump when the build folder layout or passage records change
+FORMAT = 4  # bump when the build folder layout or passage records change (4: similar questions)
 EMBED_BATCH = 256
 
 

@@ -5,6 +5,7 @@ problems it found, each naming the file, the 1-based line and the front-matter f
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from kb.articles import LANGS, TYPES, Article, Unit
 from kb.errors import Problem
 from kb.language import contradiction
+from kb.similar import is_similar_fence, key as similar_key
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _RAW_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|style|form|img|a|div|span|b|i|p)\b|"
@@ -78,10 +80,13 @@ def parse_article(raw: bytes, path: str, max_bytes: int = 1024 * 1024) -> ParseR
     meta = _check_fields(fields, field_lines, problem)
     lines = text.split("\n")
     body_line = fm_token.map[1] + 1
-    body = "\n".join(lines[fm_token.map[1]:])
     lang = meta.get("lang") if meta.get("lang") in LANGS else "en"
     title = meta.get("title") or ""
-    units = tuple(_units(tokens[1:], lines, title, lang, meta.get("type")))
+    # Similar questions are for search only: their lines are blanked (not removed, so every line
+    # number still holds) in what customers see, the body and each unit's markdown.
+    shown_lines = _without_similar(tokens[1:], lines, problem)
+    body = "\n".join(shown_lines[fm_token.map[1]:])
+    units = _units(tokens[1:], shown_lines, title, lang, meta.get("type"), problem)
     _check_body(units, meta, field_lines, lines[fm_token.map[1]:], body_line, problem)
     if any(p.severity == "error" for p in problems):
         return ParseResult(None, tuple(problems))
@@ -246,7 +251,7 @@ def plain_text(tokens: list[Token]) -> str:
                 elif child.type == "image":
                     words.append(child.content)
             parts.append("".join(words).strip())
-        elif token.type in ("fence", "code_block"):
+        elif token.type == "code_block" or (token.type == "fence" and not is_similar_fence(token.info)):
             parts.append(token.content.strip())
     return "\n".join(p for p in parts if p)
 
@@ -256,13 +261,22 @@ def _span(blocks: list[list[Token]]) -> tuple[int, int]:
     return (min(b[0].map[0] for b in blocks if b[0].map), max(b[0].map[1] for b in blocks if b[0].map))
 
 
-def _units(tokens: list[Token], lines: list[str], title: str, lang: str,
-           kind: str | None) -> Iterator[Unit]:
-    """Intro, questions (FAQ) or sections and steps (tutorial), in document order."""
-    counters = {"question": 0, "section": 0, "step": 0}
-    heading, heading_line, pending = "", 0, []
+def _units(tokens: list[Token], lines: list[str], title: str, lang: str, kind: str | None,
+           problem) -> tuple[Unit, ...]:
+    """Intro, questions (FAQ) or sections and steps (tutorial), in document order, each with its
+    similar questions."""
+    found = list(_structure(tokens, lines, title, lang, kind))
+    units, scopes = tuple(u for u, _ in found), [scope for _, scope in found]
+    return _attach_similar(units, scopes, _similar_blocks(tokens, kind), problem)
 
-    def flush(unit_kind: str) -> Iterator[Unit]:
+
+def _structure(tokens: list[Token], lines: list[str], title: str, lang: str,
+               kind: str | None) -> Iterator[tuple[Unit, int]]:
+    """Each unit with its scope: 0 before the first heading, then the number of its heading."""
+    counters = {"question": 0, "section": 0, "step": 0}
+    heading, heading_line, pending, scope = "", 0, [], 0
+
+    def flush(unit_kind: str) -> Iterator[tuple[Unit, int]]:
         if not pending and unit_kind != "question":
             return
         text = plain_text([t for b in pending for t in b])
@@ -276,15 +290,18 @@ def _units(tokens: list[Token], lines: list[str], title: str, lang: str,
             path, label = (title, heading), heading
         start = heading_line if unit_kind == "question" else pending[0][0].map[0] + 1
         span = _span(pending) if pending else (heading_line, heading_line)
-        yield Unit(unit_kind, anchor, path, label, "\n".join(lines[span[0]:span[1]]).strip(), text, start, span)
+        yield Unit(unit_kind, anchor, path, label, "\n".join(lines[span[0]:span[1]]).strip(), text, start,
+                   span), scope
 
     section_kind = "question" if kind == "faq" else "section"
     current = "intro"
     for block in _blocks(tokens):
         first = block[0]
+        if first.type == "fence" and is_similar_fence(first.info):
+            continue  # not part of any unit's text; see _similar_blocks
         if first.type == "heading_open" and first.tag in ("h1", "h2"):
             yield from flush(current)
-            current, pending = section_kind, []
+            current, pending, scope = section_kind, [], scope + 1
             heading, heading_line = plain_text(block), first.map[0] + 1
         elif kind == "tutorial" and first.type == "ordered_list_open":
             yield from flush(current if current != "question" else "section")
@@ -295,10 +312,114 @@ def _units(tokens: list[Token], lines: list[str], title: str, lang: str,
                 span = (item[0].map[0], item[0].map[1])
                 yield Unit("step", f"step{counters['step']}",
                            (title, heading, label) if heading else (title, label), label,
-                           "\n".join(lines[span[0]:span[1]]).strip(), plain_text(item), span[0] + 1, span)
+                           "\n".join(lines[span[0]:span[1]]).strip(), plain_text(item), span[0] + 1,
+                           span), scope
         else:
             pending.append(block)
     yield from flush(current)
+
+
+@dataclass(frozen=True)
+class _SimilarBlock:
+    line: int  # 1-based line of the opening fence
+    scope: int  # see _structure
+    questions: tuple[tuple[str, int], ...]  # (question, 1-based line)
+    step_line: int = 0  # nested in a tutorial step: that step's 1-based line
+    misplaced: str = ""  # nested somewhere else: what it is nested in
+
+
+def _similar_blocks(tokens: list[Token], kind: str | None) -> list[_SimilarBlock]:
+    found, scope, containers = [], 0, []
+    for token in tokens:
+        if token.type == "heading_open" and token.level == 0 and token.tag in ("h1", "h2"):
+            scope += 1
+        if token.nesting == 1 and token.type != "heading_open":
+            containers.append(token)
+        elif token.nesting == -1 and containers and token.type != "heading_close":
+            containers.pop()
+        if token.type != "fence" or not is_similar_fence(token.info) or not token.map:
+            continue
+        questions = tuple((line.strip(), token.map[0] + 2 + offset)
+                          for offset, line in enumerate(token.content.split("\n")) if line.strip())
+        block = _SimilarBlock(token.map[0] + 1, scope, questions)
+        if token.level > 0:
+            step = _enclosing_step(containers) if kind == "tutorial" else None
+            if step is not None:
+                block = _SimilarBlock(block.line, scope, questions, step_line=step.map[0] + 1)
+            else:
+                what = containers[-1].type.removesuffix("_open").replace("_", " ") if containers else "a block"
+                block = _SimilarBlock(block.line, scope, questions, misplaced=what)
+        found.append(block)
+    return found
+
+
+def _enclosing_step(containers: list[Token]) -> Token | None:
+    """The step a nested block belongs to: an item of a top-level numbered list."""
+    if len(containers) >= 2 and containers[0].type == "ordered_list_open" and containers[0].level == 0 \
+            and containers[1].type == "list_item_open":
+        return containers[1]
+    return None
+
+
+def _attach_similar(units: tuple[Unit, ...], scopes: list[int], blocks: list[_SimilarBlock],
+                    problem) -> tuple[Unit, ...]:
+    """Give each unit the questions of its ```similar blocks: a block under a heading belongs to
+    that heading's question or section, or to its first step if it has steps; a block before the
+    first heading belongs to the whole article (its first unit); a block inside a step to that step."""
+    questions: dict[int, list[tuple[str, int]]] = {}
+    for block in blocks:
+        if block.misplaced:
+            problem(block.line, "similar", f"a similar block cannot be inside a {block.misplaced}: put it "
+                    "on its own, right under the heading of the question it belongs to")
+            continue
+        if not block.questions:
+            problem(block.line, "similar", "this similar block is empty: write one customer question "
+                    "per line, or remove the block", "warning")
+            continue
+        target = _target(units, scopes, block)
+        if target is None:
+            problem(block.line, "similar", "this similar block belongs to no question, section or step "
+                    "(there is no text under its heading): move it under the question it belongs to")
+            continue
+        questions.setdefault(target, []).extend(block.questions)
+    out = list(units)
+    for index, found in questions.items():
+        kept: dict[str, tuple[str, int]] = {}
+        for question, line in found:
+            first = kept.setdefault(similar_key(question) or question, (question, line))
+            if first[1] != line:
+                problem(line, "similar", f"'{question}' is listed twice for this question "
+                        f"(also on line {first[1]}); the repeat is ignored", "warning")
+        out[index] = dataclasses.replace(units[index], similar=tuple(q for q, _ in kept.values()),
+                                         similar_lines=tuple(n for _, n in kept.values()))
+    return tuple(out)
+
+
+def _target(units: tuple[Unit, ...], scopes: list[int], block: _SimilarBlock) -> int | None:
+    if block.step_line:
+        return next((i for i, u in enumerate(units) if u.kind == "step" and u.line == block.step_line), None)
+    if block.scope == 0:
+        return 0 if units else None
+    members = [i for i, scope in enumerate(scopes) if scope == block.scope]
+    steps = [i for i in members if units[i].kind == "step"]
+    return (steps or members or [None])[0]
+
+
+def _without_similar(tokens: list[Token], lines: list[str], problem) -> list[str]:
+    """``lines`` with every similar block blanked; an unclosed one is reported."""
+    shown = list(lines)
+    for token in tokens:
+        if token.type != "fence" or not is_similar_fence(token.info) or not token.map:
+            continue
+        start, end = token.map
+        # A nested block's lines carry its container's indent or "> " marks.
+        closing = lines[end - 1].lstrip(" \t>").strip() if end - start >= 2 else ""
+        if not (closing and set(closing) == {token.markup[0]} and len(closing) >= len(token.markup)):
+            problem(start + 1, "similar", f"this similar block is never closed: add a line "
+                    f"{token.markup} after its last question (everything below it is swallowed)")
+        for number in range(start, end):
+            shown[number] = ""
+    return shown
 
 
 def _links(tokens: list[Token]) -> Iterator[tuple[str, int]]:

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 
 from kb.articles import Article, Unit
 from kb.keywords import highlight_spans
+from kb.similar import is_similar_fence
 from kb.validation import link_target
 
 
@@ -46,9 +47,16 @@ def _render_image(self, tokens, idx, options, env) -> str:
     return html.escape(tokens[idx].content)  # help articles carry no images; a URL could load anything
 
 
+def _render_fence(self, tokens, idx, options, env) -> str:
+    if is_similar_fence(tokens[idx].info):
+        return ""  # similar questions are for search; parsing blanks them, this covers raw previews
+    return self.fence(tokens, idx, options, env)
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.add_render_rule("text", _render_text)
+    md.add_render_rule("fence", _render_fence)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
     return md
