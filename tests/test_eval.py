@@ -159,6 +159,26 @@ def test_breakdown_per_language_and_cross_lingual():
     assert "cross-lingual" not in metrics.breakdown(values, {q: "en" for q in values})
 
 
+def test_the_bundled_labels_name_real_passages_and_keep_tune_and_holdout_apart():
+    from kb.content import load_content
+    from kb.settings import PROJECT_ROOT
+    from eval.gate import QUERIES, SETS
+    content = load_content(PROJECT_ROOT / "content")
+    anchors = {a.id: [u.anchor for u in a.units] for a in content.articles.values()}
+    sets = {name: read_queries(QUERIES / f"{name}.jsonl", anchors) for name in SETS}  # raises on a bad label
+    texts = {name: {q.text.casefold() for q in queries} for name, queries in sets.items()}
+    assert not texts["tune"] & texts["holdout"]
+    for name, queries in sets.items():
+        assert all(q.id.startswith(name[0]) for q in queries)
+        for q in queries:
+            langs = {content.articles[a].lang for a in q.articles}
+            assert len(langs) <= 1, q.id  # each query is judged in one language
+            assert (q.kind == "none") == (not q.relevant), q.id
+            assert (q.kind == "cross") == bool(langs and langs != {q.lang}), q.id
+    passage_labelled = [q for qs in sets.values() for q in qs if q.relevant]
+    assert all(split_label(label)[1] for q in passage_labelled for label in q.relevant)
+
+
 def test_an_empty_query_set_is_an_error(tmp_path):
     with pytest.raises(DataFileError, match="no queries to evaluate"):
         read_queries(write(tmp_path / "q.jsonl", [""]), set())
