@@ -1,4 +1,5 @@
-"""Command line for editors: ``python -m kb check [PATH]``, ``python -m kb new ...``."""
+"""Command line for editors: ``python -m kb check [PATH]``, ``python -m kb new ...``,
+``python -m kb learn QUERY --answer ID#ANCHOR`` (and ``--undo``, or ``python -m kb unlearn``)."""
 from __future__ import annotations
 
 import argparse
@@ -6,9 +7,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from kb import templates
+from kb import learned, templates
 from kb.articles import LANGS, TYPES
 from kb.content import ARTICLES_DIR, load_content
+from kb.errors import LearnError
 from kb.settings import Settings, describe
 from kb.validation import check
 
@@ -74,6 +76,47 @@ def run_new(args, settings: Settings, today: date, out=sys.stdout) -> int:
     return 0
 
 
+def run_learn(args, settings: Settings, out=sys.stdout) -> int:
+    """Add (or with ``--undo`` remove) a learned question; say what was done, or why not."""
+    root = Path(args.content_dir) if args.content_dir else settings.content_dir
+    file = learned.path_in(root)
+    try:
+        if args.undo:
+            entry = learned.remove(root, args.query, args.answer)
+            print(f"unlearned '{entry.query}' -> {entry.answer} (was {_shown(file)}:{entry.line})", file=out)
+        else:
+            content = load_content(root, settings.max_article_kb * 1024)
+            entry = learned.add(root, args.query, args.answer, args.by or _user(), args.note or "",
+                                articles=content.articles)
+            article = content.articles[entry.article_id]
+            unit = next(u for u in article.units if u.anchor == entry.anchor)
+            print(f"learned '{entry.query}' -> {entry.answer} ({unit.heading or article.title}) "
+                  f"in {_shown(file)}:{entry.line}", file=out)
+            if entry.query != " ".join(args.query.split()):
+                print("personal data was removed from the query before it was written", file=out)
+    except LearnError as exc:
+        print(f"not done: {exc.user_message}", file=out)
+        return 2
+    print("the running portal re-indexes by itself (KB_WATCH_CONTENT); otherwise run "
+          "'python -m indexer build'. Commit the file for review.", file=out)
+    return 0
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _user() -> str:
+    import getpass
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kb", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -86,6 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     new_cmd.add_argument("--title", help="English title, used for the new id")
     new_cmd.add_argument("--group", help="existing translation group to add this language to")
     new_cmd.add_argument("--content-dir", help="default: KB_CONTENT_DIR")
+    for name, undo in (("learn", False), ("unlearn", True)):
+        learn_cmd = commands.add_parser(name, help=("remove a learned question" if undo else
+                                                    "add a confirmed customer question to an answer's similar questions"))
+        learn_cmd.add_argument("query", help="the customer's question, as asked (personal data is removed)")
+        learn_cmd.add_argument("--answer", required=True, metavar="ID#ANCHOR",
+                               help="the answer, e.g. card-lost-freeze.en#q1")
+        learn_cmd.add_argument("--undo", action="store_true", default=undo, help="remove it instead")
+        learn_cmd.add_argument("--by", help="who confirmed it (default: your user name)")
+        learn_cmd.add_argument("--note", help="why, for the reviewer")
+        learn_cmd.add_argument("--content-dir", help="default: KB_CONTENT_DIR")
     settings_cmd = commands.add_parser("settings", help="list every setting, its environment variable and default")
     settings_cmd.add_argument("--markdown", action="store_true", help="as a table for the README")
     args = parser.parse_args(argv)
@@ -95,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(Path(args.path) if args.path else settings.content_dir, settings, today)
     if args.command == "new":
         return run_new(args, settings, today)
+    if args.command in ("learn", "unlearn"):
+        return run_learn(args, settings)
     if args.markdown:
         print("| variable | default | what it does |\n|---|---|---|")
     for name, default, help_text in describe():

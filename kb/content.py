@@ -1,4 +1,4 @@
-"""The whole content folder: articles, categories, synonyms and contact details.
+"""The whole content folder: articles, categories, synonyms, contact details and learned questions.
 
 Loading never fails on bad content: every file that cannot be used becomes a located problem and
 the rest of the content is still returned, so one bad article never takes the help centre down.
@@ -14,6 +14,9 @@ import yaml
 
 from kb.articles import LANGS, Article
 from kb.errors import Problem
+from kb.learned import LearnedQuestion
+from kb.learned import load as load_learned
+from kb.learned import merge as merge_learned
 from kb.parsing import content_hash, parse_article
 
 ARTICLES_DIR = "articles"
@@ -28,6 +31,7 @@ class Content:
     synonyms: list[tuple[str, ...]] = field(default_factory=list)
     contact: dict[str, Any] = field(default_factory=dict)
     failed_paths: set[str] = field(default_factory=set)  # article files that could not be used
+    learned: list[LearnedQuestion] = field(default_factory=list)  # learned-questions.yml entries
 
     def translations(self, article: Article) -> dict[str, Article]:
         """The versions of ``article`` by language, itself included."""
@@ -104,6 +108,10 @@ def load_content(root: Path, max_bytes: int = 1024 * 1024,
             continue
         first_seen[article.id] = article
         content.articles[article.id] = article
+    # Learned questions join their units' similar questions (and their articles' hashes).
+    content.learned, problems = load_learned(root)
+    content.articles, more = merge_learned(content.articles, content.learned)
+    content.problems += problems + more
     return content
 
 

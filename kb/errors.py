@@ -74,3 +74,12 @@ class SignInError(KbError):
     """Staff sign-in refused."""
 
     user_message = "That password is not right."
+
+
+class LearnError(KbError):
+    """A learned question that cannot be added or removed (unknown answer, duplicate, wrong
+    language...). The message says why and is fit to show the staff member who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.user_message = message

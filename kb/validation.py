@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 from kb.articles import LANGS, Article
 from kb.content import ARTICLES_DIR, Content
 from kb.errors import Problem
+from kb.learned import LEARNED_FILE
+from kb.similar import key, language_problem, length_problem
 
 
 def check(content: Content, today: date, drift_days: int = 180,
@@ -26,6 +28,7 @@ def check(content: Content, today: date, drift_days: int = 180,
                                     "rates and limits, then set a new date", "warning"))
     if require_translations:
         problems += _check_groups(articles, content, drift_days)
+    problems += _check_similar(articles, content)
     return sorted(set(problems))
 
 
@@ -99,3 +102,49 @@ def _check_groups(articles: list[Article], content: Content, drift_days: int) ->
 def _failed_member(content: Content, group: str, missing: list[str]) -> bool:
     return any(f"{ARTICLES_DIR}/{lang}/" in path and f"/{group}.md" in path
                for path in content.failed_paths for lang in missing)
+
+
+def _check_similar(articles: list[Article], content: Content) -> list[Problem]:
+    """Each similar question in its article's language and of a sensible length, and no phrasing
+    under two different answers of one language: search could not tell which one is meant.
+    Learned questions are checked where they are written (``kb.learned``); here they take part
+    in the comparison, located in the learned-questions file."""
+    problems = []
+    learned_lines = {(e.answer, key(e.query)): e.line for e in content.learned}
+    # (language, key) -> [(answer, place, is a similar question)]
+    phrasings: dict[tuple[str, str], list[tuple[str, str, bool]]] = defaultdict(list)
+    for article in articles:
+        for unit in article.units:
+            answer = f"{article.id}#{unit.anchor}"
+            if unit.kind == "question":
+                phrasings[(article.lang, key(unit.heading))].append(
+                    (answer, f"{article.path}:{unit.line}", False))
+            for question, line in zip(unit.similar, unit.similar_lines):
+                place = (f"{article.path}:{line}" if line else
+                         f"{LEARNED_FILE}:{learned_lines.get((answer, key(question)), 1)}")
+                phrasings[(article.lang, key(question))].append((answer, place, True))
+                if not line:
+                    continue  # the learned-questions check has said what is wrong with it
+                where = (article.path, line, "similar")
+                found = language_problem(article.lang, question)
+                if found:
+                    problems.append(Problem(*where, found[1], found[0]))
+                too_long = length_problem(question)
+                if too_long:
+                    problems.append(Problem(*where, too_long, "warning"))
+                if unit.kind == "question" and key(question) == key(unit.heading):
+                    problems.append(Problem(*where, f"'{question}' repeats the question itself; "
+                                            "write another way customers ask it", "warning"))
+    for (_lang, phrasing), found in phrasings.items():
+        answers = {answer for answer, _, _ in found}
+        if not phrasing or len(answers) < 2:
+            continue
+        for answer, place, is_similar in found:
+            if not is_similar:
+                continue
+            others = sorted({f"{a} ({p})" for a, p, _ in found if a != answer})
+            path, _, line = place.rpartition(":")
+            problems.append(Problem(path, int(line), "similar",
+                                    f"the same question is also under {', '.join(others)}: search "
+                                    "cannot tell which answer is meant; keep it under one"))
+    return problems
