@@ -76,8 +76,9 @@ def run_new(args, settings: Settings, today: date, out=sys.stdout) -> int:
     return 0
 
 
-def run_learn(args, settings: Settings, out=sys.stdout) -> int:
+def run_learn(args, settings: Settings, out=None) -> int:
     """Add (or with ``--undo`` remove) a learned question; say what was done, or why not."""
+    out = out or sys.stdout
     root = Path(args.content_dir) if args.content_dir else settings.content_dir
     file = learned.path_in(root)
     try:

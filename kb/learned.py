@@ -78,9 +78,12 @@ def parse(text: str, path: str = LEARNED_FILE) -> tuple[list[LearnedQuestion], l
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [], [Problem(path, mark.line + 1 if mark else 1, "yaml",
-                            f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]
+        mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if context is not None and context.line + 1 != line:
+            what += f" (in the value that starts on line {context.line + 1})"
+        return [], [Problem(path, line, "yaml", f"invalid YAML: {what}")]
     if node is None:
         return [], []
     if not isinstance(node, yaml.SequenceNode):
