@@ -14,12 +14,14 @@ Both end up in ``Unit.similar`` and are indexed as passages that resolve to thei
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
-from kb.language import EN, HANS, HANT, _converter, detect, is_bare_latin, is_han, profile
+from kb.language import EN, HANS, HANT, is_bare_latin, is_han, profile, to_simplified, to_traditional
 from kb.normalize import clean, fold
 
 FENCE_INFO = "similar"
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 # Customers type short questions; a similar question longer than this is almost always an answer
 # or a whole message pasted by mistake, and a long passage would match queries for its other
@@ -47,13 +49,16 @@ def key(text: str) -> str:
 def language_problem(declared: str, text: str) -> tuple[str, str] | None:
     """(severity, message) when a similar question is not in its article's language, else None.
 
-    Customers of Chinese articles mix in English words ("信用卡 PIN 忘了", "網銀 login 不了"):
-    that is fine as long as the Chinese carries the question. Short text is judged by character,
-    not by langdetect (which calls short Chinese Korean): one Simplified-only character in a
-    Traditional question (卡丢了) is enough, as is one Traditional-only character in a Simplified
-    one.
+    Customers of Chinese articles mix in English words and names ("信用卡 PIN 忘了", "App 支援
+    VoiceOver 嗎"): that is fine while the Chinese carries the question. The share is counted as
+    Han characters against Latin-script *words* (a word of English weighs about what a Chinese
+    character does; counted in letters, "VoiceOver" would outweigh the question). Short text is
+    judged by character, not by langdetect (which calls short Chinese Korean): one
+    Simplified-only character in a Traditional question (卡丢了) is enough, as is one
+    Traditional-only character in a Simplified one.
     """
     p = profile(text)
+    words = len(_LATIN_WORD.findall(text))
     if declared in (HANT, HANS):
         if p.han == 0:
             if p.latin == 0:
@@ -62,22 +67,22 @@ def language_problem(declared: str, text: str) -> tuple[str, str] | None:
                 return ("warning", f"'{text}' has no Chinese: add the Chinese words a {declared} "
                         "customer would type with it")
             return "error", f"'{text}' is not Chinese: write it in {declared} (English words like PIN may be mixed in)"
-        if detect(text) == EN:
+        if p.han < words:
             return "error", f"'{text}' is mostly English: write it in {declared} (English words like PIN may be mixed in)"
         han = "".join(c for c in text if is_han(c))
         if declared == HANT:
-            wrong = [c for c in han if c not in _ALSO_TRADITIONAL and _converter("s2t").convert(c) != c
-                     and _converter("t2s").convert(c) == c]
+            wrong = [c for c in han if c not in _ALSO_TRADITIONAL and to_traditional(c) != c
+                     and to_simplified(c) == c]
             if wrong:
                 return "error", (f"'{text}' is written in Simplified Chinese ({''.join(dict.fromkeys(wrong))}): "
                                  "write it in Traditional characters")
         else:
-            wrong = [c for c in han if _converter("t2s").convert(c) != c]
+            wrong = [c for c in han if to_simplified(c) != c]
             if wrong:
                 return "error", (f"'{text}' has Traditional characters ({''.join(dict.fromkeys(wrong))}): "
                                  "write it in Simplified characters")
         return None
-    if declared == EN and p.han and p.han >= p.latin / 3:
+    if declared == EN and p.han and p.han >= words:
         return "error", f"'{text}' is Chinese: write it in English, or put it in the Chinese article"
     return None
 
