@@ -4,7 +4,7 @@ They live in ``content/learned-questions.yml``, beside the articles, so every on
 and reviewed in diffs like any content change::
 
     - query: card swallowed by atm what now
-      answer: atm-withdrawal.en#q3        # <article id>#<anchor>
+      answer: atm-withdrawal.en#q4        # <article id>#<anchor>
       by: mlin
       at: '2026-12-01T04:10:00+00:00'
       note: from failed searches, week 48  # optional
