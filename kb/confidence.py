@@ -1,19 +1,14 @@
-"""How sure search is of its best answer: a probability that it is right.
+"""How sure search is of its best answer, when no fitted ranker is there to say.
 
-A few signals of each search are combined by a logistic model fitted on labelled queries
-(``python -m eval calibrate``) and stored in ``calibration.json`` beside this module, one model
-per retrieval setup. Below ``KB_CONFIDENCE_THRESHOLD`` the portal says it is unsure.
+With a fitted ranker (``kb.ranker``), the confidence is that model's calibrated probability that
+the answer shown first is right. Without one (a setup nobody has calibrated yet), search falls
+back to reciprocal rank fusion and this module's uncalibrated estimate: agreement between the
+retrievers and the fused score. Results say which one they carry (``SearchResult.calibrated``).
 """
 from __future__ import annotations
 
-import functools
-import json
 import math
-from pathlib import Path
 from typing import Mapping, Sequence
-
-CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("fused", "margin", "agreement", "dense_top", "dense_margin", "keyword_top")
 
 
 def signals(fused: Sequence[tuple[str, float]], best_possible: float,
@@ -31,30 +26,10 @@ def signals(fused: Sequence[tuple[str, float]], best_possible: float,
         "margin": first - second,
         "agreement": sum(t == top for t in tops) / len(lists) if lists else 0.0,
         "dense_top": sum(r[0][1] for r in dense) / len(dense) if dense else 0.0,
-        "dense_margin": sum(r[0][1] - (r[1][1] if len(r) > 1 else 0.0) for r in dense) / len(dense)
-        if dense else 0.0,
         "keyword_top": math.log1p(keyword[0][1]) if keyword else 0.0,
     }
 
 
-@functools.cache
-def _models(path: Path = CALIBRATION_FILE) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def setup_key(retrievers: Sequence[str]) -> str:
-    """Name of a retrieval setup, e.g. ``dense:e5+dense:use+keyword``."""
-    return "+".join(sorted(retrievers))
-
-
-def confidence(features: Mapping[str, float], setup: str, path: Path = CALIBRATION_FILE) -> tuple[float, bool]:
-    """(probability the best answer is right, whether a fitted model was used)."""
-    model = _models(path).get(setup)
-    if model is None:
-        # Uncalibrated setup: agreement between retrievers is the most honest signal there is.
-        return 0.5 * features["agreement"] + 0.5 * features["fused"], False
-    z = model["intercept"] + sum(w * features[name] for name, w in zip(model["features"], model["coef"]))
-    return 1.0 / (1.0 + math.exp(-z)), True
+def uncalibrated(features: Mapping[str, float]) -> float:
+    """Agreement between retrievers and the fused score: the most honest signal without a model."""
+    return 0.5 * features["agreement"] + 0.5 * features["fused"]

@@ -88,16 +88,21 @@ class Synonyms:
                 elif word_tokens := tokens(word):
                     self._latin.setdefault(word_tokens[0], []).append((frozenset(word_tokens), word, number))
 
-    def expand(self, text: str) -> list[str]:
-        """Words from every group that ``text`` mentions, other than the ones it already has."""
+    def expand(self, text: str, lang: str | None = None) -> list[str]:
+        """Words from every group that ``text`` mentions, other than the ones it already has, in
+        the query's language only: Chinese words for a Chinese query (either script: matching
+        folds them), English words for an English one. Words of another language would lead the
+        keyword list with passages the customer cannot read ("PIN" pulling in Chinese passages).
+        Without ``lang``, a query with any Chinese character counts as Chinese."""
         folded = fold(text)
+        han = lang.startswith("zh") if lang else any(is_han(c) for c in folded)
         found = set(tokens(folded))
         present = {(word, group) for word, group in self._han if word in folded}
         present |= {(word, group) for token in found for needed, word, group in self._latin.get(token, ())
                     if needed <= found}
         extra: list[str] = []
         for group in sorted({group for _, group in present}):
-            extra += [w for w in self.groups[group] if (w, group) not in present]
+            extra += [w for w in self.groups[group] if (w, group) not in present and is_han(w[0]) == han]
         return extra
 
 

@@ -1,9 +1,11 @@
 """Search: one function that the portal and the evaluation both call.
 
 A question is cleaned and capped, embedded by every configured model and tokenised for BM25
-(with synonyms); the ranked passage lists are fused, grouped per topic (a topic is one article
-in all its languages), and the best topic is shown in the customer's language at the same place.
-A calibrated confidence decides whether to answer or to say so and offer a person.
+(with synonyms in its own language); every candidate answer the retrievers found is scored by the
+learned ranker (``kb.ranker``; reciprocal rank fusion when no ranker is fitted for the setup), and
+the best topic (one article in all its languages) is shown in the customer's language at the same
+place. The ranker's calibrated confidence decides whether to answer or to say so and offer a
+person; when the top topics are too close to call, the result says which.
 """
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
-from kb import confidence, keywords, language
+from kb import confidence, keywords, language, ranker
 from kb.articles import LANGS, Article, Passage, Unit
 from kb.embedders import Embedder
+from kb.features import Candidate, candidates
 from kb.fusion import max_score, reciprocal_rank_fusion
 from kb.keywords import Synonyms
 from kb.normalize import clean, for_models, has_words
@@ -115,59 +118,109 @@ def search(query: str, snapshot: SearchSnapshot, embedders: Mapping[str, Embedde
     if not has_words(text):
         return SearchResult(status="empty", **base)
     timings: dict[str, float] = {}
-    keys = list(embedders) if system != "keyword" else []
-    # Escalation: the first (fast) embedder and BM25 answer alone when they are sure enough;
-    # only the remaining questions pay for the slower embedders (KB_ESCALATE_BELOW).
-    stages = [keys[:1], keys[1:]] if len(keys) > 1 and settings.escalate_below < 1 else [keys]
-    lists: dict[str, list[tuple[str, float]]] = {}
-    expansion = snapshot.synonyms.expand(text)
-    if system in ("hybrid", "keyword"):
-        lists["keyword"] = _keyword(text, expansion, snapshot, settings, filters, timings)
-    for number, stage in enumerate(stages):
-        lists.update(_dense(text, snapshot, {k: embedders[k] for k in stage}, settings, filters, timings))
-        ranking = _rank(lists, snapshot, settings)
-        if ranking is None or number == len(stages) - 1 or ranking.confidence >= settings.escalate_below:
-            break
+    lists = retrieve(text, lang, snapshot, embedders, settings, filters, system, timings)
+    ranking = rank(lists, snapshot, settings, text, lang)
     if ranking is None:
         return SearchResult(status="no_results", timings_ms=timings, **base)
-    terms = keywords.query_terms(text) + expansion
-    hits = [_hit(snapshot, ranking.best_passage[topic], score, lang, terms if rank == 0 else ())
-            for rank, (topic, score) in enumerate(ranking.topics[:limit])]
+    terms = keywords.query_terms(text) + snapshot.synonyms.expand(text, lang)
+    shown = ranking.topics[:limit]
+    hits = [_hit(snapshot, candidate.passage_id, score, lang, terms if rank == 0 else ())
+            for rank, (candidate, score) in enumerate(shown)]
     best = hits[0]
+    close = tuple(hits[:1 + ranking.rivals]) if ranking.rivals else ()
     timings["total"] = (time.perf_counter() - started) * 1000
     return SearchResult(
         status="answered" if ranking.confidence >= settings.confidence_threshold else "unsure",
         confidence=ranking.confidence, calibrated=ranking.calibrated, best=best, others=tuple(hits[1:]),
-        related=tuple(related_articles(snapshot, best.article, lang)), signals=ranking.signals,
-        timings_ms=timings, **base)
+        related=tuple(related_articles(snapshot, best.article, lang)), close=close,
+        signals=ranking.signals, timings_ms=timings, **base)
+
+
+def retrieve(text: str, lang: str, snapshot: SearchSnapshot, embedders: Mapping[str, Embedder],
+             settings: Settings, filters: Filters, system: str = "hybrid",
+             timings: dict | None = None) -> dict[str, list[tuple[str, float]]]:
+    """Every retriever's ranked (passage id, score) list for one cleaned query. Every embedder
+    runs on every query: the ranker weighs all their scores (a slower model skipped when the
+    first looked sure would leave its features blank)."""
+    timings = {} if timings is None else timings
+    lists: dict[str, list[tuple[str, float]]] = {}
+    if system in ("hybrid", "keyword"):
+        # Synonyms in the language of the content searched: the query's own, or the one language
+        # a filter searches (a Chinese question over English content needs the English words).
+        lists["keyword"] = _keyword(text, snapshot.synonyms.expand(text, filters.lang or lang), snapshot,
+                                    settings, filters, timings)
+    if system != "keyword":
+        lists.update(_dense(text, snapshot, embedders, settings, filters, timings))
+    return lists
 
 
 @dataclass(frozen=True)
-class _Ranking:
-    topics: list[tuple[str, float]]  # translation groups, best first
-    best_passage: dict[str, str]  # topic -> the passage that answers
-    signals: dict[str, float]
+class Ranking:
+    topics: list[tuple[Candidate, float]]  # each topic's best unit and the topic's score, best first
     confidence: float
-    calibrated: bool
+    calibrated: bool  # False: no fitted ranker for this setup, reciprocal rank fusion ranked
+    rivals: int = 0  # how many topics after the first are too close to call
+    signals: dict = field(default_factory=dict)
 
 
-def _rank(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot: SearchSnapshot,
-          settings: Settings) -> _Ranking | None:
-    """Fuse the retrievers' lists into ranked topics, with the confidence in the first.
+def rank(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot: SearchSnapshot,
+         settings: Settings, text: str, lang: str) -> Ranking | None:
+    """Rank the topics and, within each, the unit that answers.
 
-    Topics are ranked by fusing each retriever's topic ranking, so a topic with many matching
-    passages cannot crowd the others down a list (+3 points Success@1 on the tuning queries);
-    within a topic, the passage that fused best is the answer shown.
+    With a ranker fitted for this setup (``python -m eval calibrate``), every candidate unit is
+    scored by it; a topic scores as its best unit, and the confidence is the calibrated chance
+    that the best unit is right. Without one, topics are ranked by fusing each retriever's topic
+    ranking (reciprocal rank fusion) and the confidence is uncalibrated.
     """
+    found = candidates(lists, snapshot, text, lang)
+    if not found:
+        return None
+    model = ranker.load(settings.ranker_dir, ranker.setup_key(list(lists)))
+    if model is None:
+        return _fused(lists, found, snapshot, settings)
+    for candidate, score in zip(found, model.scores([c.features for c in found])):
+        candidate.score = float(score)
+    topics = _best_per_topic(found)
+    probability, shares = model.confidence([score for _, score in topics], topics[0][0].features)
+    rivals = sum(1 for share in shares[1:3] if shares[0] - share < model.close_margin)
+    signals = {"top": topics[0][1], "share": float(shares[0]),
+               "margin": float(shares[0] - (shares[1] if len(shares) > 1 else 0.0))}
+    return Ranking(topics, probability, True, rivals, signals)
+
+
+def _best_per_topic(found: Sequence[Candidate]) -> list[tuple[Candidate, float]]:
+    best: dict[str, Candidate] = {}
+    for candidate in found:
+        if candidate.topic not in best or candidate.score > best[candidate.topic].score:
+            best[candidate.topic] = candidate
+    return sorted(((c, c.score) for c in best.values()), key=lambda pair: -pair[1])
+
+
+def _fused(lists: Mapping[str, Sequence[tuple[str, float]]], found: list[Candidate],
+           snapshot: SearchSnapshot, settings: Settings) -> Ranking:
+    """The fallback without a fitted ranker: topics by fusing each retriever's topic ranking, so a
+    topic with many matching passages cannot crowd the others down a list; within a topic, the
+    unit whose passages fused best."""
+    by_unit = {(c.topic, c.anchor): c for c in found}
+    for passage_id, score in reciprocal_rank_fusion(lists, settings.rrf_k):
+        key = _unit_key(snapshot, passage_id)
+        if key in by_unit:
+            by_unit[key].score += score
     topic_lists = {name: [(t, s) for t, (s, _) in _by_topic(ranking, snapshot).items()]
                    for name, ranking in lists.items()}
     topics = reciprocal_rank_fusion(topic_lists, settings.rrf_k)
-    if not topics:
-        return None
-    passages = _by_topic(reciprocal_rank_fusion(lists, settings.rrf_k), snapshot)
+    units = {c.topic: c for c, _ in _best_per_topic(found)}
     signals = confidence.signals(topics, max_score(lists, settings.rrf_k), topic_lists)
-    probability, calibrated = confidence.confidence(signals, confidence.setup_key(list(lists)))
-    return _Ranking(topics, {t: pid for t, (_, pid) in passages.items()}, signals, probability, calibrated)
+    return Ranking([(units[t], score) for t, score in topics if t in units],
+                   confidence.uncalibrated(signals), False, 0, signals)
+
+
+def _unit_key(snapshot: SearchSnapshot, passage_id: str) -> tuple[str, str] | None:
+    position = snapshot.position.get(passage_id)
+    if position is None:
+        return None
+    passage = snapshot.passages[position]
+    return snapshot.articles[passage.article_id].translation_group, passage.anchor
 
 
 def customer_language(text: str, ui_lang: str) -> str:

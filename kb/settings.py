@@ -86,9 +86,9 @@ class Settings:
     top_k: int = setting(5, "Articles returned per search (the best one plus related ones).",
                          minimum=1)
     candidates: int = setting(40, "Passages each retriever contributes before fusion.", minimum=1)
-    escalate_below: float = setting(0.9, "The first embedder and BM25 answer alone when their "
-                                    "confidence reaches this; below it the other embedders run too "
-                                    "(1.0: always run all).", minimum=0.0, maximum=1.0)
+    ranker_dir: Path = setting(PROJECT_ROOT / "kb" / "models", "Folder of the fitted rankers "
+                               "(ranker.<setup>.json, written by python -m eval calibrate); a setup "
+                               "without one is ranked by reciprocal rank fusion, uncalibrated.")
     rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.",
                        minimum=0)
     confidence_threshold: float = setting(0.55, "Below this calibrated confidence the answer says it "

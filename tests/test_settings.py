@@ -50,8 +50,8 @@ def test_every_setting_is_documented_in_the_readme():
     ("KB_THREADS", "0", "must be at least 1"),
     ("KB_CHUNK_CHARS", "10", "must be at least 50"),
     ("KB_CONFIDENCE_THRESHOLD", "1.5", "must be between 0.0 and 1.0"),
-    ("KB_ESCALATE_BELOW", "-0.1", "must be between 0.0 and 1.0"),
-    ("KB_ESCALATE_BELOW", "nan", "must be a number"),
+    ("KB_CONFIDENCE_THRESHOLD", "-0.1", "must be between 0.0 and 1.0"),
+    ("KB_CONFIDENCE_THRESHOLD", "nan", "must be a number"),
     ("KB_CHROMA_PORT", "70000", "must be between 1 and 65535"),
     ("KB_RETENTION_DAYS", "0", "must be at least 1"),
     ("KB_QUERY_MAX_CHARS", "0", "must be at least 1"),
@@ -67,7 +67,7 @@ def test_a_value_out_of_range_is_refused_with_its_range(variable, raw, message):
 
 @pytest.mark.parametrize("variable, raw", [
     ("KB_TOP_K", "1"), ("KB_CONFIDENCE_THRESHOLD", "0"), ("KB_CONFIDENCE_THRESHOLD", "1"),
-    ("KB_ESCALATE_BELOW", "1.0"), ("KB_RRF_K", "0"), ("KB_DRIFT_DAYS", "0"), ("KB_CHROMA_PORT", "1"),
+    ("KB_RRF_K", "0"), ("KB_DRIFT_DAYS", "0"), ("KB_CHROMA_PORT", "1"),
     ("KB_EMBEDDERS", "use,e5,st"),
 ])
 def test_the_ends_of_each_range_are_allowed(variable, raw):

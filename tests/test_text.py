@@ -101,10 +101,12 @@ def test_query_terms_skip_stop_words():
     assert query_terms("我的卡片被盜刷了怎麼辦") == ["卡片", "被盗", "怎么办"]  # jieba's segmentation
 
 
-def test_synonyms_expand_across_languages_and_scripts():
-    synonyms = Synonyms([["掛失", "lost card", "freeze card"], ["網銀", "online banking"]])
-    assert synonyms.expand("我要挂失") == ["lost card", "freeze card"]  # Simplified finds Traditional
-    assert synonyms.expand("I have a lost card") == ["挂失", "freeze card"]
+def test_synonyms_expand_across_scripts_within_the_querys_language():
+    synonyms = Synonyms([["掛失", "停卡", "lost card", "freeze card"], ["網銀", "online banking"]])
+    assert synonyms.expand("我要挂失") == ["停卡"]  # Simplified finds Traditional; no English words
+    assert synonyms.expand("I have a lost card") == ["freeze card"]  # no Chinese words
+    assert synonyms.expand("I have a lost card", "zh-Hant") == ["挂失", "停卡"]  # searching Chinese content
+    assert synonyms.expand("我要挂失", "en") == ["lost card", "freeze card"]
     assert synonyms.expand("transfer money") == []
 
 
