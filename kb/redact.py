@@ -23,7 +23,7 @@ import unicodedata
 from datetime import date
 from typing import Callable, Iterable, Iterator
 
-__all__ = ["PLACEHOLDERS", "findings", "redact"]
+__all__ = ["PLACEHOLDERS", "findings", "redact", "redact_and_cut"]
 
 PLACEHOLDERS = {"card": "[card]", "id": "[id]", "phone": "[phone]", "email": "[email]"}
 
@@ -311,3 +311,23 @@ def redact(text: str) -> str:
         done = end
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def redact_and_cut(text: str, limit: int) -> str:
+    """``redact(text)`` cut to at most ``limit`` characters, never inside a placeholder.
+
+    Redaction comes first: a card number across the cut would otherwise be stored as a fragment
+    ("4111 1111") that no longer looks like a card. Give it the text as received (the search box
+    already bounds its length), not the text search has cut.
+    """
+    if limit < 0:
+        raise ValueError(f"limit must be >= 0, got {limit}")
+    redacted = redact(text)
+    if len(redacted) <= limit:
+        return redacted
+    cut = redacted[:limit]
+    opening = cut.rfind("[")
+    if opening != -1 and "]" not in cut[opening:] and any(
+            redacted.startswith(placeholder, opening) for placeholder in PLACEHOLDERS.values()):
+        cut = cut[:opening]
+    return cut

@@ -6,13 +6,19 @@ Every database failure leaves as a ``StorageError`` naming the problem (locked, 
 missing, unreachable), never as a raw driver exception.
 
 Open one store per process and share it between threads: each write is its own short
-transaction on a pooled connection.
+transaction on a pooled connection. Every wait (for a lock, a connection, a statement) is bounded
+by one setting, ``KB_DB_BUSY_SECONDS``. The portal never calls these writes on the customer's
+thread: ``portal.searchlog.BackgroundLog`` queues them for a writer thread.
+
+A SQLite file is created private (0600, WAL and shared-memory files follow it), in a folder
+created private (0700): it holds what customers asked.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import math
+import os
 import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -22,18 +28,18 @@ from typing import Any, Iterator
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey,
                         Integer, MetaData, String, Table, Text, create_engine, event)
 from sqlalchemy.engine import URL, Engine, Row, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from kb.errors import StorageError
-from kb.redact import redact
+from kb.redact import redact_and_cut
 from kb.settings import Settings
 
 QUERY_MAX_CHARS = 500
 COMMENT_MAX_CHARS = 1000
 CHANNELS = ("phone", "chat", "branch")
-BUSY_TIMEOUT = 10.0  # seconds a write waits for a lock before giving up
+SIGN_IN_RESULTS = ("ok", "wrong", "throttled")
 
 _SESSION_HASH = re.compile(r"[0-9a-f]{32}")
 _SHORT_CODE = re.compile(r"[a-z0-9_-]{1,32}")
@@ -116,8 +122,18 @@ feedback = Table(
     Column("comment", Text),
 )
 
+# Every staff sign-in, failed or not: when, from which client (a keyed hash), and how it went.
+sign_ins = Table(
+    "sign_ins", metadata,
+    Column("id", _Id, primary_key=True),
+    _created_at(),
+    Column("client_hash", String(32), nullable=False, index=True),
+    Column("result", String(16), nullable=False),
+)
+
 # Children first, so that a retention run never trips over a foreign key.
-_TABLES = (article_views, contacts, feedback, searches)
+_TABLES = (article_views, contacts, feedback, sign_ins, searches)
+TABLES = {table.name: table for table in _TABLES}
 
 
 def session_hash(raw_session_id: str, salt: str) -> str:
@@ -126,6 +142,62 @@ def session_hash(raw_session_id: str, salt: str) -> str:
     if not salt:
         raise ValueError("session_hash needs a non-empty salt")
     return hmac.new(salt.encode(), raw_session_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def search_row(session_hash: str, query: str, *, query_lang: str, ui_lang: str,
+               top_article_id: str | None, confidence: float, unsure: bool, status: str,
+               elder_mode: bool = False, now: datetime | None = None,
+               search_id: int | None = None) -> dict[str, Any]:
+    """The checked values of one search row. ``query`` is redacted first, then cut to 500
+    characters: cutting first could leave half a card number that no longer looks like one.
+    ``search_id`` sets the row's id (the background log assigns ids before the row is written)."""
+    values = dict(created_at=_utc(now), session_hash=_checked_session(session_hash),
+                  query=redact_and_cut(query, QUERY_MAX_CHARS),
+                  query_lang=_short(query_lang, "query_lang", 16), ui_lang=_short(ui_lang, "ui_lang", 16),
+                  top_article_id=_short(top_article_id, "top_article_id", 200),
+                  confidence=float(confidence), unsure=bool(unsure), status=_code(status, "status"),
+                  elder_mode=bool(elder_mode))
+    if search_id is not None:
+        values["id"] = _row_id(search_id, "search_id")
+    return values
+
+
+def view_row(session_hash: str, article_id: str, *, search_id: int | None = None,
+             now: datetime | None = None) -> dict[str, Any]:
+    return dict(created_at=_utc(now), session_hash=_checked_session(session_hash),
+                search_id=_optional_id(search_id), article_id=_short(article_id, "article_id", 200))
+
+
+def contact_row(session_hash: str, channel: str, *, search_id: int | None = None,
+                now: datetime | None = None) -> dict[str, Any]:
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, got {channel!r}")
+    return dict(created_at=_utc(now), session_hash=_checked_session(session_hash),
+                search_id=_optional_id(search_id), channel=channel)
+
+
+def feedback_row(session_hash: str, helpful: bool, *, search_id: int | None = None,
+                 article_id: str | None = None, reason: str | None = None,
+                 comment: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    comment = redact_and_cut(comment, COMMENT_MAX_CHARS) if comment and comment.strip() else None
+    return dict(created_at=_utc(now), session_hash=_checked_session(session_hash),
+                search_id=_optional_id(search_id), article_id=_short(article_id, "article_id", 200),
+                helpful=bool(helpful), reason=None if reason is None else _code(reason, "reason"),
+                comment=comment)
+
+
+def sign_in_row(client_hash: str, result: str, *, now: datetime | None = None) -> dict[str, Any]:
+    if result not in SIGN_IN_RESULTS:
+        raise ValueError(f"result must be one of {', '.join(SIGN_IN_RESULTS)}, got {result!r}")
+    return dict(created_at=_utc(now), client_hash=_checked_session(client_hash, "client_hash"),
+                result=result)
+
+
+# What each write method stores, and where: the background log builds (checks, redacts) a row on
+# the caller's thread with these, and writes it on its own.
+ROWS = {"log_search": (searches, search_row), "log_view": (article_views, view_row),
+        "log_contact": (contacts, contact_row), "log_feedback": (feedback, feedback_row),
+        "log_sign_in": (sign_ins, sign_in_row)}
 
 
 class LogStore:
@@ -137,16 +209,20 @@ class LogStore:
         self._driver_error = engine.dialect.loaded_dbapi.Error
 
     @classmethod
-    def open(cls, url: str | URL | None = None, *, busy_timeout: float = BUSY_TIMEOUT) -> "LogStore":
+    def open(cls, url: str | URL | None = None, *, busy_timeout: float | None = None) -> "LogStore":
         """Connect and create the tables if needed.
 
         ``url`` defaults to ``KB_DATABASE_URL`` (SQLite at ``<data_dir>/portal.db`` when unset).
-        SQLite runs in WAL mode with foreign keys on; a write waits ``busy_timeout`` seconds for
-        a lock (PostgreSQL: for a connection and for a lock) before raising ``StorageError``.
+        SQLite runs in WAL mode with foreign keys on; a write waits ``busy_timeout`` seconds
+        (default ``KB_DB_BUSY_SECONDS``) for a lock, PostgreSQL as long for a connection, a lock
+        and a statement, before raising ``StorageError``.
         """
-        if busy_timeout < 0:
-            raise ValueError(f"busy_timeout must be >= 0, got {busy_timeout}")
-        raw = url if url is not None else Settings.from_env().resolved_database_url
+        settings = Settings.from_env() if url is None or busy_timeout is None else None
+        if busy_timeout is None:
+            busy_timeout = settings.db_busy_seconds
+        if not busy_timeout > 0:
+            raise ValueError(f"busy_timeout must be > 0, got {busy_timeout}")
+        raw = url if url is not None else settings.resolved_database_url
         # A URL that does not parse is not shown: it may hold a password.
         with _translated("open the log database", "the configured URL", (ValueError, ImportError)):
             parsed = make_url(raw)
@@ -172,45 +248,38 @@ class LogStore:
 
     def log_search(self, session_hash: str, query: str, *, query_lang: str, ui_lang: str,
                    top_article_id: str | None, confidence: float, unsure: bool, status: str,
-                   elder_mode: bool = False, now: datetime | None = None) -> int:
-        """Record one search; ``query`` is stored redacted and cut to 500 characters.
+                   elder_mode: bool = False, now: datetime | None = None,
+                   search_id: int | None = None) -> int:
+        """Record one search; ``query`` is stored redacted, then cut to 500 characters.
         Returns the new row's id, to link views, contacts and feedback to it."""
-        return self._insert(searches, "save a search", created_at=_utc(now),
-                            session_hash=_checked_session(session_hash),
-                            query=redact(query)[:QUERY_MAX_CHARS],
-                            query_lang=_short(query_lang, "query_lang", 16),
-                            ui_lang=_short(ui_lang, "ui_lang", 16),
-                            top_article_id=_short(top_article_id, "top_article_id", 200),
-                            confidence=float(confidence), unsure=bool(unsure),
-                            status=_code(status, "status"), elder_mode=bool(elder_mode))
+        return self.insert(searches, search_row(
+            session_hash, query, query_lang=query_lang, ui_lang=ui_lang,
+            top_article_id=top_article_id, confidence=confidence, unsure=unsure, status=status,
+            elder_mode=elder_mode, now=now, search_id=search_id))
 
     def log_view(self, session_hash: str, article_id: str, *, search_id: int | None = None,
                  now: datetime | None = None) -> int:
         """Record that an article was opened, from a search's results when ``search_id`` is set."""
-        return self._insert(article_views, "save an article view", created_at=_utc(now),
-                            session_hash=_checked_session(session_hash), search_id=search_id,
-                            article_id=_short(article_id, "article_id", 200))
+        return self.insert(article_views, view_row(session_hash, article_id, search_id=search_id, now=now))
 
     def log_contact(self, session_hash: str, channel: str, *, search_id: int | None = None,
                     now: datetime | None = None) -> int:
         """Record a click on a way to reach a person: ``phone``, ``chat`` or ``branch``."""
-        if channel not in CHANNELS:
-            raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, got {channel!r}")
-        return self._insert(contacts, "save a contact click", created_at=_utc(now),
-                            session_hash=_checked_session(session_hash), search_id=search_id,
-                            channel=channel)
+        return self.insert(contacts, contact_row(session_hash, channel, search_id=search_id, now=now))
 
     def log_feedback(self, session_hash: str, helpful: bool, *, search_id: int | None = None,
                      article_id: str | None = None, reason: str | None = None,
                      comment: str | None = None, now: datetime | None = None) -> int:
         """Record a "was this helpful?" answer. ``reason`` is a short code (``outdated``);
-        ``comment`` is stored redacted and cut to 1000 characters. Returns the new row's id."""
-        comment = redact(comment)[:COMMENT_MAX_CHARS] if comment and comment.strip() else None
-        return self._insert(feedback, "save feedback", created_at=_utc(now),
-                            session_hash=_checked_session(session_hash), search_id=search_id,
-                            article_id=_short(article_id, "article_id", 200), helpful=bool(helpful),
-                            reason=None if reason is None else _code(reason, "reason"),
-                            comment=comment)
+        ``comment`` is stored redacted, then cut to 1000 characters. Returns the new row's id."""
+        return self.insert(feedback, feedback_row(session_hash, helpful, search_id=search_id,
+                                                  article_id=article_id, reason=reason,
+                                                  comment=comment, now=now))
+
+    def log_sign_in(self, client_hash: str, result: str, *, now: datetime | None = None) -> int:
+        """Record one staff sign-in: ``client_hash`` (``session_hash`` of the client's address)
+        and ``result``, one of ``ok``, ``wrong`` or ``throttled``."""
+        return self.insert(sign_ins, sign_in_row(client_hash, result, now=now))
 
     def delete_older_than(self, days: int | None = None, *, now: datetime | None = None) -> int:
         """Delete rows of every table created more than ``days`` days before ``now`` (default
@@ -223,6 +292,21 @@ class LogStore:
             return sum(connection.execute(table.delete().where(table.c.created_at < cutoff)).rowcount
                        for table in _TABLES)
 
+    def insert(self, table: Table, values: dict[str, Any]) -> int:
+        """Write one row built by ``search_row``, ``view_row``... in its own transaction and
+        return its id. A row whose ``search_id`` names a search that is not stored (dropped
+        while the log was down, or deleted by retention) is stored unlinked."""
+        action = f"save a row in {table.name}"
+        try:
+            with self._guard(action), self._engine.begin() as connection:
+                return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+        except StorageError as exc:
+            if values.get("search_id") is None or not isinstance(exc.__cause__, IntegrityError):
+                raise
+        with self._guard(action), self._engine.begin() as connection:
+            return connection.execute(table.insert().values(**{**values, "search_id": None})
+                                      ).inserted_primary_key[0]
+
     def close(self) -> None:
         self._engine.dispose()
 
@@ -231,10 +315,6 @@ class LogStore:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-    def _insert(self, table: Table, action: str, **values: Any) -> int:
-        with self._guard(action), self._engine.begin() as connection:
-            return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
 
     def _guard(self, action: str):
         return _translated(action, self._where, (self._driver_error,))
@@ -245,15 +325,29 @@ def _create_engine(url: URL, busy_timeout: float) -> Engine:
         database = url.database or ""
         in_file = database not in ("", ":memory:") and not url.query.get("uri")
         if in_file:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": busy_timeout})
+            _private_file(Path(database))
+        engine = create_engine(url, pool_timeout=busy_timeout, connect_args={"timeout": busy_timeout})
         event.listen(engine, "connect", _sqlite_pragmas(wal=database not in ("", ":memory:")))
         return engine
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, connect_args={
-            "connect_timeout": max(1, math.ceil(busy_timeout)),
-            "options": f"-c lock_timeout={max(1, int(busy_timeout * 1000))}"})  # 0 would mean never
+        milliseconds = max(1, int(busy_timeout * 1000))  # 0 would mean "never time out"
+        return create_engine(url, pool_pre_ping=True, pool_timeout=busy_timeout, connect_args={
+            "connect_timeout": max(1, math.ceil(busy_timeout)),  # libpq counts whole seconds
+            "options": f"-c lock_timeout={milliseconds} -c statement_timeout={milliseconds}"})
     raise ValueError(f"unsupported database {url.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def _private_file(path: Path) -> None:
+    """Create the database's folder (0700) and the empty database file (0600) if missing, so
+    that no other account on the machine can read what customers asked. SQLite gives its WAL and
+    shared-memory files the database file's permissions. Existing files are left as they are."""
+    if not path.parent.exists():
+        path.parent.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _sqlite_pragmas(wal: bool):
@@ -342,11 +436,21 @@ def _utc(now: datetime | None) -> datetime:
     return now.astimezone(timezone.utc)
 
 
-def _checked_session(value: str) -> str:
-    # A raw session id must never reach the database: only session_hash() output passes.
+def _checked_session(value: str, name: str = "session_hash") -> str:
+    # A raw session id or address must never reach the database: only session_hash() output passes.
     if not isinstance(value, str) or not _SESSION_HASH.fullmatch(value):
-        raise ValueError("session_hash must be the output of session_hash(), not a raw id")
+        raise ValueError(f"{name} must be the output of session_hash(), not a raw id")
     return value
+
+
+def _row_id(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2 ** 63:
+        raise ValueError(f"{name} must be a positive 64-bit integer, got {value!r}")
+    return value
+
+
+def _optional_id(value: int | None) -> int | None:
+    return None if value is None else _row_id(value, "search_id")
 
 
 def _code(value: str, name: str) -> str:

@@ -19,10 +19,16 @@ SUPERUSER = "kb"
 
 
 class PostgresServer:
-    """A running server; ``database(name)`` creates an empty database and returns its URL."""
+    """A running server; ``database(name)`` creates an empty database and returns its URL;
+    ``stop()`` shuts it down now, as an outage would (the context manager's exit then does nothing)."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, stop=None):
         self.port = port
+        self._stop = stop
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop()
 
     def database(self, name: str) -> str:
         import psycopg
@@ -67,6 +73,10 @@ def running_server() -> Iterator[PostgresServer]:
         subprocess.run([*as_user, *args], cwd=root, check=True, timeout=60,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
+    def stop() -> None:
+        subprocess.run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       cwd=root, timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     try:
         run(str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust",
             "-E", "UTF8", "--locale=C", "--no-sync")
@@ -80,10 +90,9 @@ def running_server() -> Iterator[PostgresServer]:
                            f"{server_log}") from exc
     try:
         _wait_for(port)
-        yield PostgresServer(port)
+        yield PostgresServer(port, stop)
     finally:
-        subprocess.run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       cwd=root, timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stop()
         shutil.rmtree(root, ignore_errors=True)
 
 
