@@ -12,6 +12,7 @@ import contextlib
 import functools
 import gc
 import logging
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from kb.articles import Article, Passage, article_from_dict, article_to_dict
 from kb.chunking import chunk, index_text
 from kb.content import load_content
 from kb.embedders import Embedder, create_all
-from kb.errors import IndexBuildError, KbError, Problem
+from kb.errors import ContentError, IndexBuildError, KbError, Problem
 from kb.normalize import for_models
 from kb.settings import Settings
 from kb.validation import check
@@ -71,8 +72,11 @@ def store_name(settings: Settings) -> str:
 
 
 def collection_name(build_id: str, key: str, settings: Settings) -> str:
-    # On a shared server every build needs its own collections; locally each build has its own folder.
-    return f"kb-{build_id}-{key}" if settings.chroma_host else f"kb-{key}"
+    # On a shared server every build needs its own collections, named after its data folder so
+    # that a build deletes only its own folder's; locally each build has its own folder.
+    if not settings.chroma_host:
+        return f"kb-{key}"
+    return f"kb-{Layout(settings.index_dir).namespace()}-{build_id}-{key}"
 
 
 def passage_config(settings: Settings) -> dict:
@@ -119,6 +123,20 @@ class LiveBuild:
     def by_path_and_hash(self) -> dict[tuple[str, str], Article]:
         return {(a.path, a.content_hash): a for a in self.articles.values()}
 
+    @functools.cached_property
+    def tokens(self) -> keyword_index.TokenTable:
+        return keyword_index.TokenTable.load(self.folder / "keyword")
+
+    def check_readable(self, settings: Settings) -> None:
+        """Read what an incremental build takes from this build, so that a damaged build fails
+        here, before anything is embedded (``build`` then starts over in full)."""
+        passages = [pid for record in self.manifest["articles"].values() for pid in record["passages"]]
+        missing = [pid for pid in passages if pid not in self.tokens.rows]
+        if missing or len(self.articles) != len(self.manifest["articles"]):
+            raise IndexBuildError(f"the live build {self.id} does not match its own manifest")
+        if not settings.chroma_host and not (self.folder / "chroma" / "chroma.sqlite3").is_file():
+            raise IndexBuildError(f"the live build {self.id} has no vector store")
+
 
 @dataclass
 class _Plan:
@@ -134,66 +152,110 @@ class _Plan:
 
 def build(settings: Settings, *, full: bool = False, embedders: Mapping[str, Embedder] | None = None,
           progress: bool = False, today: date | None = None, require_translations: bool = True) -> BuildReport:
-    """Bring the index in step with the content folder. See the module docstring."""
-    started = time.perf_counter()
+    """Bring the index in step with the content folder. See the module docstring.
+
+    An incremental build that fails for any reason but the content itself (a damaged catalog,
+    keyword index or vector store of the live build, say) is logged and done again in full, so a
+    damaged live index is repaired by the next build instead of blocking every build after it."""
     layout = Layout(settings.index_dir)
-    report = BuildReport(full=full)
     with layout.locked(), _cyclic_gc_paused():
-        live = LiveBuild.load(layout)
-        layout.remove_stale(keep={live.id} if live else set())
-        if settings.chroma_host:
-            _drop_orphan_collections(settings, layout)
         embedders = embedders or create_all(settings.embedders, settings.threads, settings.st_model)
-        wanted = {"store": store_name(settings), "passages": passage_config(settings),
-                  "embedders": embedder_config(embedders)}
-        if live and any(live.manifest.get(k) != v for k, v in wanted.items()):
-            log.info("embedders, passage settings or store changed: rebuilding everything")
-            full = True
-        base = None if full else live
-        report.full = base is None
-        content = load_content(settings.content_dir, settings.max_article_kb * 1024,
-                               known=base.by_path_and_hash() if base else None)
-        report.problems = check(content, today or date.today(), settings.drift_days, require_translations)
-        articles = dict(content.articles)
-        if base:
-            articles.update(_last_good_versions(base, content.failed_paths, report))
-        plan = _plan(articles, base, report)
-        catalog = {"articles": {a.id: _catalog_record(a, base) for a in articles.values()},
-                   **_json_ready({"categories": content.categories, "synonyms": content.synonyms,
-                                  "contact": content.contact})}
-        if base and plan.empty and catalog == base.catalog:
-            report.build_id = base.id
-            report.passages_total = sum(len(ids) for ids in plan.passage_ids.values())
-            report.seconds = time.perf_counter() - started
-            return report
-        build_id = layout.new_build_id()
-        staging = layout.builds / (build_id + PARTIAL)
-        staging.mkdir(parents=True)
+        args = (settings, layout, embedders, progress, today, require_translations)
         try:
-            _write_vectors(settings, staging, build_id, base, plan, embedders, report, progress)
-            order = [pid for article_id in articles for pid in plan.passage_ids[article_id]]
-            write_json(staging / "catalog.json", catalog)
-            _write_keywords(base, order, plan, staging / "keyword")
-            write_json(staging / "manifest.json", {
-                **wanted, "build_id": build_id, "created": time.time(),
-                "collections": {key: collection_name(build_id, key, settings) for key in embedders},
-                "articles": {a.id: {"hash": a.content_hash, "path": a.path, "passages": plan.passage_ids[a.id]}
-                             for a in articles.values()}})
-            vectors.release(staging / "chroma")
-            fsync_tree(staging)
-            staging.rename(layout.build_dir(build_id))
-            layout.publish(build_id)
+            return _build_locked(*args, full=full)
+        except ContentError:
+            raise
+        except Exception as exc:
+            if full or layout.current_id() is None:
+                if isinstance(exc, KbError):
+                    raise
+                raise IndexBuildError(f"the build failed ({exc}); the previous index is still "
+                                      "serving") from exc
+            log.warning("the live build cannot be built upon (%s: %s); building everything again",
+                        type(exc).__name__, exc)
+        try:
+            return _build_locked(*args, full=True)
         except KbError:
             raise
         except Exception as exc:
             raise IndexBuildError(f"the build failed ({exc}); the previous index is still serving") from exc
-        finally:
-            vectors.release(staging / "chroma")
-        report.build_id, report.published = build_id, True
-        report.passages_total = len(order)
-        layout.remove_stale(keep={build_id})
+
+
+def _build_locked(settings: Settings, layout: Layout, embedders: Mapping[str, Embedder], progress: bool,
+                  today: date | None, require_translations: bool, *, full: bool) -> BuildReport:
+    started = time.perf_counter()
+    report = BuildReport(full=full)
+    live = LiveBuild.load(layout)
+    _remove_stale(settings, layout, keep={live.id} if live else set())
+    wanted = {"store": store_name(settings), "passages": passage_config(settings),
+              "embedders": embedder_config(embedders)}
+    if live and any(live.manifest.get(k) != v for k, v in wanted.items()):
+        log.info("embedders, passage settings or store changed: rebuilding everything")
+        full = True
+    base = None if full else live
+    report.full = base is None
+    if base:
+        base.check_readable(settings)
+    content = load_content(settings.content_dir, settings.max_article_kb * 1024,
+                           known=base.by_path_and_hash() if base else None)
+    report.problems = check(content, today or date.today(), settings.drift_days, require_translations)
+    articles = dict(content.articles)
+    if base:
+        articles.update(_last_good_versions(base, content.failed_paths, report))
+    plan = _plan(articles, base, report)
+    catalog = {"articles": {a.id: _catalog_record(a, base) for a in articles.values()},
+               **_json_ready({"categories": content.categories, "synonyms": content.synonyms,
+                              "contact": content.contact})}
+    if base and plan.empty and catalog == base.catalog and _looks_intact(base, settings):
+        report.build_id = base.id
+        report.passages_total = sum(len(ids) for ids in plan.passage_ids.values())
         report.seconds = time.perf_counter() - started
         return report
+    build_id = layout.new_build_id()
+    staging = layout.builds / (build_id + PARTIAL)
+    staging.mkdir(parents=True)
+    try:
+        _write_vectors(settings, staging, build_id, base, plan, embedders, report, progress)
+        order = [pid for article_id in articles for pid in plan.passage_ids[article_id]]
+        write_json(staging / "catalog.json", catalog)
+        _write_keywords(base, order, plan, staging / "keyword")
+        write_json(staging / "manifest.json", {
+            **wanted, "build_id": build_id, "created": time.time(),
+            "collections": {key: collection_name(build_id, key, settings) for key in embedders},
+            "articles": {a.id: {"hash": a.content_hash, "path": a.path, "passages": plan.passage_ids[a.id]}
+                         for a in articles.values()}})
+        vectors.release(staging / "chroma")
+        fsync_tree(staging)
+        staging.rename(layout.build_dir(build_id))
+        layout.publish(build_id)
+    finally:  # failures are told apart and reported by ``build``
+        vectors.release(staging / "chroma")
+    report.build_id, report.published = build_id, True
+    report.passages_total = len(order)
+    _remove_stale(settings, layout, keep={build_id})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+KEYWORD_FILES = ("tokens.npz", "vocabulary.json", "passages.json", "params.index.json", "vocab.index.json",
+                 "data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy")
+
+
+def _looks_intact(base: LiveBuild, settings: Settings) -> bool:
+    """Whether the live build still has every file it was published with, so a build with
+    nothing to change may keep it. A build that changes something reads them all anyway."""
+    files = [base.folder / "keyword" / name for name in KEYWORD_FILES]
+    if not settings.chroma_host:
+        files.append(base.folder / "chroma" / "chroma.sqlite3")
+    missing = [str(f.relative_to(base.folder)) for f in files if not f.is_file() or f.stat().st_size == 0]
+    if settings.chroma_host:
+        api = vectors.client(settings.chroma_host, settings.chroma_port, None)
+        stored = {c if isinstance(c, str) else c.name for c in api.list_collections()}
+        missing += [f"collection {name}" for name in base.manifest.get("collections", {}).values()
+                    if name not in stored]
+    if missing:
+        log.warning("the live build %s is damaged (%s missing or empty)", base.id, ", ".join(missing))
+    return not missing
 
 
 @contextlib.contextmanager
@@ -274,7 +336,7 @@ def _write_vectors(settings: Settings, staging: Path, build_id: str, base: LiveB
 def _write_keywords(base: LiveBuild | None, order: list[str], plan: _Plan, directory: Path) -> None:
     """The BM25 index of the new build, numbering passages in ``order``: stored tokens of kept
     passages, new tokens for fresh ones."""
-    table = keyword_index.TokenTable.load(base.folder / "keyword") if base else keyword_index.TokenTable()
+    table = base.tokens if base else keyword_index.TokenTable()
     for passage in plan.fresh:
         table.add(passage.id, keywords.tokens(index_text(passage)))
     keyword_index.build(table, order, directory)
@@ -307,12 +369,31 @@ def _last_good_versions(base: LiveBuild, failed_paths: set[str], report: BuildRe
     return {article_id: base.articles[article_id] for article_id in kept}
 
 
-def _drop_orphan_collections(settings: Settings, layout: Layout) -> None:
-    """On a Chroma server, delete collections of builds that no longer exist on disk."""
+def _remove_stale(settings: Settings, layout: Layout, keep: set[str]) -> None:
+    """Delete killed builds and builds replaced long enough ago (``Layout.stale``), with their
+    collections on a Chroma server."""
+    doomed = layout.stale(keep, settings.keep_replaced_minutes * 60)
+    if not settings.chroma_host:
+        layout.remove_stale(keep, 0, doomed=doomed)
+        return
     api = vectors.client(settings.chroma_host, settings.chroma_port, None)
+    namespace = layout.namespace()
+    ours = []
+    for path in doomed:  # finished builds name their collections; pre-namespace names included
+        try:
+            ours += read_json(path / "manifest.json")["collections"].values()
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+    layout.remove_stale(keep, 0, doomed=doomed)
     finished = set(layout.finished_ids())
-    for collection in api.list_collections():
-        name = collection if isinstance(collection, str) else collection.name
-        build_id = "-".join(name.split("-")[1:3])
-        if name.startswith("kb-") and build_id not in finished:
+    existing = [c if isinstance(c, str) else c.name for c in api.list_collections()]
+    for name in existing:
+        if name in ours and (name.startswith(f"kb-{namespace}-") or _LEGACY_NAME.match(name)):
             api.delete_collection(name)
+        elif name.startswith(f"kb-{namespace}-"):  # a killed build's, or one removed by hand
+            if "-".join(name.split("-")[2:4]) not in finished:
+                api.delete_collection(name)
+
+
+# ``kb-<build id>-<embedder>``: collections made before they were named after their data folder.
+_LEGACY_NAME = re.compile(r"^kb-\d{8}T\d{6}-[0-9a-f]+-")

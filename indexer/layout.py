@@ -2,6 +2,8 @@
 
     <data_dir>/index/
         CURRENT             the id of the live build, replaced atomically
+        NAMESPACE           a random id of this data folder, made once: on a shared Chroma
+                            server, this folder's collections are named after it
         .lock               held by the one build that may run at a time
         builds/<id>/        a finished build: manifest.json, catalog.json, keyword/ (BM25),
                             chroma/ (local mode)
@@ -15,6 +17,7 @@ import orjson
 import os
 import secrets
 import shutil
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,7 +25,6 @@ from typing import Any, Iterator
 from kb.errors import IndexBuildError
 
 PARTIAL = ".partial"
-KEEP_PREVIOUS = 1  # a portal that opened the previous build a moment ago may still be reading it
 
 
 class Layout:
@@ -44,7 +46,9 @@ class Layout:
         return self.builds / build_id
 
     def new_build_id(self) -> str:
-        return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        # Microseconds: ids sort in the order builds were made, which ``stale`` relies on, even
+        # for builds made within one second of each other (an editor saving twice).
+        return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -67,16 +71,54 @@ class Layout:
         os.replace(temporary, self.pointer)
         _fsync_dir(self.root)
 
-    def remove_stale(self, keep: set[str]) -> list[str]:
-        """Delete killed builds and old ones, keeping ``keep`` and the newest previous builds.
-        Call only while holding the lock."""
+    def namespace(self) -> str:
+        """This data folder's stable id, made on first use; a copy of the folder (found at
+        another path) gets its own. Call only while holding the lock."""
+        path, here = self.root / "NAMESPACE", str(self.root.resolve())
+        try:
+            value, _, made_at = path.read_text(encoding="utf-8").strip().partition(" ")
+        except FileNotFoundError:
+            value = made_at = ""
+        if not value or made_at != here:
+            value = secrets.token_hex(6)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(f"{value} {here}\n", encoding="utf-8")
+            os.replace(temporary, path)
+        return value
+
+    def stale(self, keep: set[str], keep_seconds: float, now: float | None = None) -> list[Path]:
+        """Killed builds, and finished builds replaced more than ``keep_seconds`` ago.
+
+        Age, not count: a portal switches to a new build within a second or two and keeps the
+        one it replaced open for the searches already running on it, so a build is safe to delete
+        only some time after it was replaced, however many builds came since. The build just
+        before the newest of ``keep`` stays too: a portal that cannot open a new build keeps
+        serving the one it has. A build counts as replaced when the next one finished (its
+        manifest, the last file written before publishing)."""
         if not self.builds.exists():
             return []
+        now = time.time() if now is None else now
         finished = sorted((p for p in self.builds.iterdir() if not p.name.endswith(PARTIAL)),
                           key=lambda p: p.name)
-        old = [p for p in finished if p.name not in keep]
         doomed = [p for p in self.builds.iterdir() if p.name.endswith(PARTIAL)]
-        doomed += old[:-KEEP_PREVIOUS] if KEEP_PREVIOUS else old
+        kept = [i for i, p in enumerate(finished) if p.name in keep]
+        previous = finished[kept[-1] - 1].name if kept and kept[-1] > 0 else None
+        for i, path in enumerate(finished):
+            if path.name in keep or path.name == previous:
+                continue
+            successor = finished[i + 1] if i + 1 < len(finished) else path
+            try:
+                replaced_at = (successor / "manifest.json").stat().st_mtime
+            except OSError:
+                replaced_at = (successor).stat().st_mtime
+            if now - replaced_at > keep_seconds:
+                doomed.append(path)
+        return doomed
+
+    def remove_stale(self, keep: set[str], keep_seconds: float, now: float | None = None,
+                     doomed: list[Path] | None = None) -> list[str]:
+        """Delete what ``stale`` names (or ``doomed``). Call only while holding the lock."""
+        doomed = self.stale(keep, keep_seconds, now) if doomed is None else doomed
         for path in doomed:
             shutil.rmtree(path, ignore_errors=True)
         return [p.name for p in doomed]

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from kb.embedders import create_all
 from kb.errors import IndexBuildError, KbError
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
+RETRY_SECONDS = 5.0
 
 
 def watch(settings: Settings, debounce: float = 0.5, stop_event=None, embedders=None,
@@ -27,16 +29,31 @@ def watch(settings: Settings, debounce: float = 0.5, stop_event=None, embedders=
         except KbError as exc:  # the live index keeps serving; say why and wait for the next save
             log.error("%s", exc)
             return
+        except Exception:  # a bug must not stop re-indexing for good: the next save tries again
+            log.exception("the index build crashed; the live index keeps serving and the watcher "
+                          "goes on (it builds again on the next save)")
+            return
         if not quiet:
             for problem in report.problems:
                 log.warning("%s", problem)
         log.info("%s", report.summary())
 
     rebuild()
-    log.info("watching %s for changes", settings.content_dir)
-    for _changes in file_changes(settings.content_dir, debounce=int(debounce * 1000), stop_event=stop_event,
-                                 watch_filter=_content_file, raise_interrupt=False):
-        rebuild()
+    while stop_event is None or not stop_event.is_set():
+        log.info("watching %s for changes", settings.content_dir)
+        try:
+            for _changes in file_changes(settings.content_dir, debounce=int(debounce * 1000),
+                                         stop_event=stop_event, watch_filter=_content_file,
+                                         raise_interrupt=False):
+                rebuild()
+            return 0
+        except Exception:  # the folder vanished or the OS refused a watch: wait, then watch again
+            log.exception("watching %s failed; the watcher tries again in %.0f s", settings.content_dir,
+                          RETRY_SECONDS)
+            if stop_event is not None:
+                stop_event.wait(RETRY_SECONDS)
+            else:
+                time.sleep(RETRY_SECONDS)
     return 0
 
 

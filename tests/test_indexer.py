@@ -241,7 +241,8 @@ def test_chroma_server_mode(content, make_settings, counting, chroma_server):
     first = run(settings, counting)
     assert first.published
     snapshot = Index.open(settings, {"use": counting}).snapshot()
-    assert snapshot.collections["use"].name == f"kb-{first.build_id}-use"
+    namespace = Layout(settings.index_dir).namespace()  # the data folder's own id
+    assert snapshot.collections["use"].name == f"kb-{namespace}-{first.build_id}-use"
     assert search("daily transfer limit", snapshot, {"use": counting}, settings).best.article.id == "transfer-limit.en"
     write(content, "articles/en/loans/loan-apply.md", article_text(
         "loan-apply", "en", category="loans", body="## Can I repay my loan early?\nYes, at any time.\n"))
