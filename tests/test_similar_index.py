@@ -7,6 +7,7 @@ import pytest
 
 from indexer.build import build
 from indexer.index import Index
+from indexer.layout import Layout
 from kb import learned
 from kb.search import search
 from tests.articles import CATEGORIES, article_text, write
@@ -111,3 +112,31 @@ def test_a_running_index_picks_up_a_learned_question_without_a_restart(content, 
     assert current.passages[current.position["loan-apply.en#q1~1"]].text == "can i borrow 200k for a new car"
     result = search("can i borrow 200k for a new car", current, {"use": counting}, settings)
     assert (result.best.article.id, result.best.anchor) == ("loan-apply.en", "q1")
+
+
+@pytest.mark.slow
+def test_the_content_watcher_indexes_a_learned_question_by_itself(content, make_settings, counting):
+    """What the portal runs in the background (``portal.resources.content_watcher``)."""
+    import threading
+    import time
+
+    from indexer.watch import watch
+    settings = make_settings(content, embedders=("use",))
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(settings,), daemon=True,
+                              kwargs=dict(debounce=0.2, stop_event=stop, embedders={"use": counting}, quiet=True))
+    thread.start()
+    try:
+        index = Index(settings, {"use": counting}, check_every=0)
+        deadline = time.monotonic() + 120  # a generous bound for a busy machine, not a speed check
+        while time.monotonic() < deadline and Layout(settings.index_dir).current_id() is None:
+            time.sleep(0.2)
+        first = index.snapshot().build_id
+        learned.add(content, "can i borrow 200k for a new car", "loan-apply.en#q1", "mlin")
+        while time.monotonic() < deadline and "loan-apply.en#q1~1" not in index.snapshot().position:
+            time.sleep(0.2)
+        assert "loan-apply.en#q1~1" in index.snapshot().position
+        assert index.snapshot().build_id != first
+    finally:
+        stop.set()
+        thread.join(timeout=30)
