@@ -14,6 +14,7 @@ Both end up in ``Unit.similar`` and are indexed as passages that resolve to thei
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -39,6 +40,9 @@ def is_similar_fence(info: str) -> bool:
     return bool(words) and words[0].lower() == FENCE_INFO
 
 
+# Both run for every similar question on every build (the check runs before each build): cached,
+# a watcher's rebuild after one saved file does not judge the other thousands again.
+@functools.lru_cache(maxsize=1 << 16)
 def key(text: str) -> str:
     """What makes two phrasings "the same": width, case, script variant, spaces and punctuation
     do not count (``Lost my card!`` = ``lost my card``, ``卡片遺失？`` = ``卡片遗失``)."""
@@ -46,6 +50,7 @@ def key(text: str) -> str:
     return "".join(c for c in folded if unicodedata.category(c)[0] in "LN")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def language_problem(declared: str, text: str) -> tuple[str, str] | None:
     """(severity, message) when a similar question is not in its article's language, else None.
 

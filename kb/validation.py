@@ -116,13 +116,14 @@ def _check_similar(articles: list[Article], content: Content) -> list[Problem]:
     for article in articles:
         for unit in article.units:
             answer = f"{article.id}#{unit.anchor}"
-            if unit.kind == "question":
-                phrasings[(article.lang, key(unit.heading))].append(
-                    (answer, f"{article.path}:{unit.line}", False))
+            heading = key(unit.heading) if unit.kind == "question" else None
+            if heading is not None:
+                phrasings[(article.lang, heading)].append((answer, f"{article.path}:{unit.line}", False))
             for question, line in zip(unit.similar, unit.similar_lines):
+                phrasing = key(question)
                 place = (f"{article.path}:{line}" if line else
-                         f"{LEARNED_FILE}:{learned_lines.get((answer, key(question)), 1)}")
-                phrasings[(article.lang, key(question))].append((answer, place, True))
+                         f"{LEARNED_FILE}:{learned_lines.get((answer, phrasing), 1)}")
+                phrasings[(article.lang, phrasing)].append((answer, place, True))
                 if not line:
                     continue  # the learned-questions check has said what is wrong with it
                 where = (article.path, line, "similar")
@@ -132,7 +133,7 @@ def _check_similar(articles: list[Article], content: Content) -> list[Problem]:
                 too_long = length_problem(question)
                 if too_long:
                     problems.append(Problem(*where, too_long, "warning"))
-                if unit.kind == "question" and key(question) == key(unit.heading):
+                if phrasing == heading:
                     problems.append(Problem(*where, f"'{question}' repeats the question itself; "
                                             "write another way customers ask it", "warning"))
     for (_lang, phrasing), found in phrasings.items():
