@@ -18,6 +18,11 @@ QUERIES_DIR = PROJECT_ROOT / "eval" / "queries"
 def _print_run(result) -> None:
     from eval.run import metrics_table
     print(f"\n{result.name}: {len(result.judged)} queries, system {result.system}")
+    if result.examples:
+        e = result.examples
+        print(f"examples: {e['attached']} of {e['read']} attached as similar questions of {e['entries']} "
+              f"entries ({e['refused_also_a_query']} refused as queries, {e['left_out_unknown']} unknown, "
+              f"{e['repeated']} repeats)")
     print(metrics_table({"overall": result.overall, **result.per_lang}))
     print(f"answer missing from the top 10: {result.missing_top10:.1%}")
     u = result.unanswerable
@@ -41,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument("--system", choices=("hybrid", "dense", "keyword"), default="hybrid")
     run_cmd.add_argument("--out", type=Path, help="folder for run.trec, per_query.csv, report.md")
     run_cmd.add_argument("--skip-unknown", action="store_true",
-                         help="leave out queries whose relevant ids are not in the corpus")
+                         help="leave out queries (and --examples) whose relevant ids are not in the corpus")
+    run_cmd.add_argument("--examples", type=Path,
+                         help="labelled questions JSONL (query line format, one relevant corpus id each), "
+                              "attached to the --corpus entries as their similar questions; never the "
+                              "queries evaluated (an example with a query's words is refused)")
     compare_cmd = commands.add_parser("compare", help="compare two runs with significance tests")
     compare_cmd.add_argument("run_a", type=Path)
     compare_cmd.add_argument("run_b", type=Path)
@@ -66,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             from eval.run import run
             queries = args.queries or QUERIES_DIR / "tune.jsonl"
             result = run(queries, args.out, settings, args.system, args.corpus, args.skip_unknown,
-                         progress=sys.stderr.isatty())
+                         progress=sys.stderr.isatty(), examples=args.examples)
             _print_run(result)
             if args.out:
                 print(f"wrote {args.out}/run.trec, per_query.csv, metrics.json, report.md")

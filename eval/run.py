@@ -53,13 +53,15 @@ class RunResult:
     unanswerable: dict[str, float]
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    examples: dict[str, int] = field(default_factory=dict)  # --examples: what was attached, left out
 
     def summary(self) -> dict:
         return {"name": self.name, "system": self.system, "queries": len(self.judged),
                 "answerable": sum(bool(j.query.relevant) for j in self.judged),
                 "overall": self.overall, "per_lang": self.per_lang,
                 "missing_top10": self.missing_top10, "unanswerable": self.unanswerable,
-                "seconds": round(self.seconds, 1), "warnings": self.warnings}
+                "seconds": round(self.seconds, 1), "warnings": self.warnings,
+                **({"examples": self.examples} if self.examples else {})}
 
 
 def judged_language(query: Query, articles: Mapping) -> str | None:
@@ -126,13 +128,15 @@ def evaluate(settings: Settings, queries: Sequence[Query], system: str, embedder
 
 
 def index_corpus(corpus: Path, workdir: Path, settings: Settings, embedders: Mapping[str, Embedder],
-                 progress: bool = False) -> tuple[Settings, dict[str, list[str]]]:
-    """Write the corpus as articles under ``workdir`` and build an index of them with the real
-    indexer. Returns the settings pointing there and each corpus id's anchors."""
+                 progress: bool = False, similar: Mapping[str, Sequence[str]] | None = None,
+                 ) -> tuple[Settings, dict[str, list[str]]]:
+    """Write the corpus as articles under ``workdir`` (``similar``: corpus id -> its similar
+    questions) and build an index of them with the real indexer. Returns the settings pointing
+    there and each corpus id's anchors."""
     from indexer.build import build
     docs = read_corpus(corpus)
     content = workdir / "content"
-    write_articles(docs, content, corpus)
+    write_articles(docs, content, corpus, similar)
     local = settings.replace(content_dir=content, data_dir=workdir / "data")
     report = build(local, embedders=embedders, progress=progress, require_translations=False)
     if report.errors:
@@ -144,14 +148,24 @@ def index_corpus(corpus: Path, workdir: Path, settings: Settings, embedders: Map
 
 def run(queries_path: Path, out_dir: Path | None, settings: Settings, system: str = "hybrid",
         corpus: Path | None = None, skip_unknown: bool = False, progress: bool = False,
-        embedders: Mapping[str, Embedder] | None = None) -> RunResult:
-    """The whole of ``python -m eval run``."""
-    embedders = embedders or create_all(settings.embedders, settings.threads, settings.st_model)
+        embedders: Mapping[str, Embedder] | None = None, examples: Path | None = None) -> RunResult:
+    """The whole of ``python -m eval run``. ``examples``: labelled questions attached to the
+    corpus's entries as their similar questions (``eval.examples``)."""
+    if examples is not None and corpus is None:
+        raise DataFileError(examples, 0, "--examples needs --corpus: the bundled content's similar "
+                                         "questions are written in its articles (or added with kb learn)")
     warnings: list[str] = []
+    attached = None
+    if examples is not None:
+        from eval.examples import read_examples
+        attached = read_examples(examples, read_corpus(corpus), read_queries(queries_path), queries_path,
+                                 skip_unknown, warnings)
+    embedders = embedders or create_all(settings.embedders, settings.threads, settings.st_model)
     workdir = Path(tempfile.mkdtemp(prefix="kb-eval-"))
     try:
         if corpus is not None:
-            local, known = index_corpus(corpus, workdir, settings, embedders, progress)
+            local, known = index_corpus(corpus, workdir, settings, embedders, progress,
+                                        attached.similar if attached else None)
         else:
             # The bundled content gets an index of its own beside the live one, so evaluating
             # another setup never disturbs the index a running portal serves.
@@ -160,9 +174,11 @@ def run(queries_path: Path, out_dir: Path | None, settings: Settings, system: st
             build(local, embedders=embedders, progress=progress)
             known = _live_anchors(local, embedders)
         queries = read_queries(queries_path, known, skip_unknown, warnings)
-        name = f"{(corpus or local.content_dir).stem}-{queries_path.stem}-{system}"
+        name = f"{(corpus or local.content_dir).stem}{f'+{examples.stem}' if examples else ''}" \
+               f"-{queries_path.stem}-{system}"
         result = evaluate(local, queries, system, embedders, name, progress)
         result.warnings = warnings
+        result.examples = attached.summary() if attached else {}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if out_dir is not None:
