@@ -25,7 +25,7 @@ def page(snapshot, lang: str, elder: bool) -> None:
         return
     settings = resources.settings()
     result = search(query, snapshot, resources.embedders(), settings, ui_lang=lang)
-    search_id = _logged(result, lang, elder)
+    search_id = _logged(result, lang, elder, query)
     if result.status == "empty":
         st.info(t("empty", lang))
         return
@@ -34,13 +34,15 @@ def page(snapshot, lang: str, elder: bool) -> None:
     answer(result, snapshot, lang, elder, search_id)
 
 
-def _logged(result: SearchResult, lang: str, elder: bool) -> int | None:
-    """Log each question once, not on every rerun of the page (a feedback click reruns it too)."""
+def _logged(result: SearchResult, lang: str, elder: bool, typed: str) -> int | None:
+    """Log each question once, not on every rerun of the page (a feedback click reruns it too).
+    The log gets the question as typed (``typed``), not search's cut copy: it redacts, then cuts,
+    so a card number across the cut is not stored as a fragment."""
     key = (result.query, lang)
     if st.session_state.get("logged_query") != key:
         st.session_state.logged_query = key
         st.session_state.search_id = resources.search_log().call(
-            "log_search", session_hash=resources.session_hash(), query=result.query,
+            "log_search", session_hash=resources.session_hash(), query=typed,
             query_lang=result.lang, ui_lang=lang,
             top_article_id=result.best.article.id if result.best else None,
             confidence=float(result.confidence), unsure=result.unsure, status=result.status,

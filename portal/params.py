@@ -15,7 +15,7 @@ from portal.i18n import LANGS
 _ARTICLE = re.compile(r"[a-z0-9][a-z0-9_-]{0,119}\.(?:zh-Hant|zh-Hans|en)", re.ASCII)
 _ANCHOR = re.compile(r"[a-z][a-z0-9_-]{0,39}", re.ASCII)
 _CATEGORY = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}", re.ASCII)
-_ID = re.compile(r"[0-9]{1,12}", re.ASCII)  # ASCII digits only: "²".isdigit() is True
+_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # ASCII digits only: "²".isdigit() is True; ids < 10**18
 
 
 @dataclass(frozen=True)

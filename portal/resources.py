@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import threading
 import time
 import uuid
@@ -14,7 +13,6 @@ import streamlit as st
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from kb.embedders import Embedder, create_all  # noqa: E402
-from kb.errors import StorageError  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
 log = logging.getLogger("portal")
@@ -39,53 +37,14 @@ def index():
     return Index(settings(), embedders())
 
 
-class SearchLog:
-    """The search and feedback store, where a failure never reaches the customer: a locked,
-    read-only or full database is logged and the answer is still shown."""
-
-    RETRY_SECONDS = 30
-
-    def __init__(self, url: str, busy_seconds: float = 3.0, retention_days: int | None = None):
-        self.url, self.busy_seconds, self.retention_days = url, busy_seconds, retention_days
-        self.salt = secrets.token_hex(16)  # per process: session hashes cannot be linked across restarts
-        self._store = None
-        self._failed_at = 0.0
-        self._lock = threading.Lock()
-
-    def _open(self):
-        with self._lock:
-            if self._store is None and time.monotonic() - self._failed_at > self.RETRY_SECONDS:
-                from portal.logstore import LogStore
-                try:
-                    self._store = LogStore.open(self.url, busy_timeout=self.busy_seconds)
-                    if self.retention_days:  # retention runs whenever a portal process starts
-                        removed = self._store.delete_older_than(self.retention_days)
-                        log.info("retention: deleted %d log rows older than %d days", removed,
-                                 self.retention_days)
-                except StorageError as exc:
-                    self._failed_at = time.monotonic()
-                    log.error("search log unavailable (%s); answers are still shown", exc)
-            return self._store
-
-    def call(self, method: str, *args, **kwargs):
-        store = self._open()
-        if store is None:
-            return None
-        try:
-            return getattr(store, method)(*args, **kwargs)
-        except StorageError as exc:
-            log.error("could not write to the search log (%s): %s; the answer is still shown", method, exc)
-            return None
-
-    @property
-    def store(self):
-        return self._open()
-
-
-@st.cache_resource(show_spinner=False)
-def search_log() -> SearchLog:
+@st.cache_resource(show_spinner=False, on_release=lambda log: log.close())
+def search_log():
+    """The search and feedback log (``portal.searchlog.BackgroundLog``): rows are written by a
+    background thread, so a locked, full or unreachable database never delays an answer; it
+    also runs retention daily."""
+    from portal.searchlog import BackgroundLog
     current = settings()
-    return SearchLog(current.resolved_database_url, current.db_busy_seconds, current.retention_days)
+    return BackgroundLog(current.resolved_database_url, current.db_busy_seconds, current.retention_days)
 
 
 def session_hash() -> str:

@@ -100,12 +100,19 @@ class BackgroundLog:
 
     @property
     def store(self):
-        """The open store for reading (staff analytics), or None while it cannot be opened."""
-        try:
-            return self._ensure_store()
-        except StorageError as exc:
-            log.error("search log unavailable: %s", exc)
-            return None
+        """The open store, for reading (analytics), or None while it is not open: then the writer
+        is asked to open it, and a page asking again a moment later gets it. Never waits."""
+        with self._lock:
+            if self._store is not None:
+                return self._store
+            if self._clock() < self._open_until:
+                return None
+            try:
+                self._queue.put_nowait(_OPEN)
+            except queue.Full:
+                return None
+            self._pending += 1
+        return None
 
     def stats(self) -> dict[str, Any]:
         """Rows written, dropped, waiting; whether the breaker is open; retention runs."""
@@ -195,7 +202,13 @@ class BackgroundLog:
                         self._pending -= 1
                         self._idle.notify_all()
 
-    def _write(self, table, row: dict[str, Any]) -> None:
+    def _write(self, table, row: dict[str, Any] | None) -> None:
+        if table is None:  # asked to open the store, nothing to write
+            try:
+                self._ensure_store()
+            except StorageError as exc:
+                self._trip(exc)
+            return
         with self._lock:
             down = self._clock() < self._open_until
             if down:
@@ -218,8 +231,8 @@ class BackgroundLog:
     def _trip(self, exc: StorageError) -> None:
         with self._lock:
             self._open_until = self._clock() + self.retry_seconds
-        log.error("search log unavailable (%s); rows are dropped for %.0f s, answers are still "
-                  "shown", exc, self.retry_seconds)
+        log.error("could not write to the search log (%s); rows are dropped for %.0f s, answers "
+                  "are still shown", exc, self.retry_seconds)
 
     def _maybe_retain(self) -> None:
         with self._lock:
@@ -240,6 +253,9 @@ class BackgroundLog:
         with self._lock:
             self._retention_runs += 1
         log.info("retention: deleted %d log rows older than %d days", removed, self.retention_days)
+
+
+_OPEN = (None, None)  # a queue item that only opens the store
 
 
 def _open_store(url: str, timeout: float):

@@ -146,7 +146,7 @@ def test_a_failing_store_opens_the_breaker_and_rows_are_dropped_without_waiting(
         with caplog.at_level(logging.ERROR, logger="portal.searchlog"):
             log.log_search(**SEARCH)
             assert log.flush(WAIT)
-        assert "search log unavailable" in caplog.text and "read-only" in caplog.text
+        assert "could not write to the search log" in caplog.text and "read-only" in caplog.text
         assert log.stats()["breaker_open"] and log.stats()["dropped"] == 1
         # While open, rows are dropped on the caller's thread: nothing is queued behind the failure.
         for _ in range(3):
