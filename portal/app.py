@@ -1,11 +1,13 @@
 """The customer portal (and, behind a sign-in, the staff area): ``streamlit run portal/app.py``.
 
 Every page starts here: language, elder mode and high contrast come from the URL, so a shared
-link opens the same way; heavy objects come from ``portal.resources``; any error is shown by
-``portal.errors`` and never as a traceback.
+link opens the same way; every other URL parameter is checked by ``portal.params`` before use;
+heavy objects come from ``portal.resources``; any error is shown by ``portal.errors`` and never
+as a traceback. Every page ends with the ways to reach a person.
 """
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -14,16 +16,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 
 import streamlit as st  # noqa: E402
 
-from portal import errors, i18n, resources, style  # noqa: E402
+from portal import errors, i18n, params, resources, style, widgets  # noqa: E402
 from portal.i18n import LANG_NAMES, LANGS, t  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+resources.quiet_libraries()
+resources.warm_up()  # the first customer after a start should not wait for the models
 
 
-def current_lang() -> str:
+def current_lang(chosen: str | None) -> str:
     """The interface language: the URL's ``lang`` if valid, else the browser's locale. It is
     written back to the URL, so a copied link opens in the same language."""
-    chosen = i18n.valid_lang(st.query_params.get("lang"))
     if chosen is None:
         chosen = i18n.from_locale(getattr(st.context, "locale", None))
         st.query_params["lang"] = chosen
@@ -32,13 +35,13 @@ def current_lang() -> str:
 
 def _switch_lang() -> None:
     st.query_params["lang"] = st.session_state.ui_lang
+    # The answer on screen follows the new language (where a translation exists).
+    st.session_state.follow_ui = params.question(st.session_state.get("q"), 100_000)
 
 
-def header(lang: str) -> tuple[bool, bool]:
-    """Bank name, language, elder mode and high contrast: on every page."""
-    st.markdown(f"### {t('bank', lang)}")
+def settings_controls(lang: str, elder_now: bool) -> tuple[bool, bool]:
+    """Language, elder mode and high contrast."""
     # Large elder-mode labels do not fit side by side: stack the controls then.
-    elder_now = st.session_state.get("elder_mode", st.query_params.get("elder_mode") == "true")
     left, middle, right = (st.container(),) * 3 if elder_now else st.columns([2, 2, 1.4])
     st.session_state.ui_lang = lang
     left.selectbox(t("language", lang), LANGS, key="ui_lang", format_func=LANG_NAMES.get,
@@ -48,40 +51,52 @@ def header(lang: str) -> tuple[bool, bool]:
     return elder, contrast
 
 
+def _html_lang(lang: str) -> None:
+    """``<html lang>`` follows the shown language, so screen readers pronounce it right."""
+    widgets.script(f"document.documentElement.lang = {json.dumps(lang)};")
+
+
 def main() -> None:
-    st.set_page_config(page_title="Lumina Bank Help", page_icon="💬", layout="centered",
+    st.set_page_config(page_title=t("bank", "en"), page_icon="💬", layout="centered",
                        initial_sidebar_state="collapsed")
-    lang = current_lang()
-    elder, contrast = header(lang)
+    url = params.parse(st.query_params)
+    lang = current_lang(url.lang)
+    _html_lang(lang)
+    st.html(f'<p class="kb-brand">{t("bank", lang)}</p>')
+    elder_now = st.session_state.get("elder_mode", st.query_params.get("elder_mode") == "true")
+    # Elder mode's first screen is the question box; the display settings come after the answer.
+    if elder_now:
+        content, controls = st.container(), st.container()
+    else:
+        controls, content = st.container(), st.container()
+    with controls:
+        elder, contrast = settings_controls(lang, elder_now)
     st.html(style.css(elder, contrast))
-    params = st.query_params
-    try:
-        resources.content_watcher()
-        snapshot = resources.index().snapshot()
-        if params.get("staff") is not None:
-            from portal import staff
-            staff.page(snapshot, lang)
-        elif params.get("article"):
-            from portal import article_view
-            article_view.page(snapshot, params["article"], lang, elder, params.get("at"),
-                              _search_id(params.get("from")))
-        elif params.get("category"):
-            from portal import home
-            home.category_page(snapshot, params["category"], lang)
-        else:
-            from portal import home
-            home.page(snapshot, lang, elder)
-            if not elder:
-                st.html(f'<p class="kb-muted"><a href="?staff=1&amp;lang={lang}" target="_self">'
-                        f'{t("staff", lang)}</a></p>')
-    except Exception as error:  # the one place errors are shown: see portal/errors.py
-        errors.show(error, lang)
-        from portal import widgets
-        widgets.contact_options(_contact_fallback(), lang)
-
-
-def _search_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    contact: dict = {}
+    with content:
+        try:
+            resources.content_watcher()
+            snapshot = resources.index().snapshot()
+            contact = snapshot.contact
+            if url.staff:
+                from portal import staff
+                staff.page(snapshot, lang)
+                return
+            if url.article or url.article_invalid:
+                from portal import article_view
+                article_view.page(snapshot, url.article, lang, elder, url.at, url.from_search)
+            elif url.category or url.category_invalid:
+                from portal import home
+                home.category_page(snapshot, url.category, lang, elder)
+            else:
+                from portal import home
+                home.page(snapshot, lang, elder)
+        except Exception as error:  # the one place errors are shown: see portal/errors.py
+            errors.show(error, lang)
+            contact = _contact_fallback()
+            widgets.contact_options(contact, lang)
+    widgets.contact_strip(contact, lang)
+    widgets.contact_logger()
 
 
 def _contact_fallback() -> dict:
@@ -89,7 +104,8 @@ def _contact_fallback() -> dict:
     import yaml
     try:
         path = resources.settings().content_dir / "contact.yml"
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return loaded if isinstance(loaded, dict) else {}
     except Exception:  # even that file may be missing or broken; show no contact block then
         return {}
 

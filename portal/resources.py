@@ -74,3 +74,45 @@ def content_watcher() -> threading.Thread | None:
     thread = threading.Thread(target=run, name="content-watcher", daemon=True)
     thread.start()
     return thread
+
+
+def quiet_libraries() -> None:
+    """jieba logs its dictionary loading at DEBUG on its own handler: no stray DEBUG lines."""
+    logging.getLogger("jieba").setLevel(logging.INFO)
+    try:
+        import jieba
+        jieba.setLogLevel(logging.INFO)
+    except ImportError:  # keyword search would fail loudly on its own
+        pass
+
+
+WARM_QUESTIONS = ("How do I freeze my card?", "卡片不見了怎麼辦", "银行卡丢了怎么办")
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Event:
+    """Load the models and the index and answer one question per language in the background,
+    once per process, so the first customer does not pay for loading (2-3 s otherwise). The
+    returned event is set when the portal is warm (or warming failed: pages then show the error)."""
+    done = threading.Event()
+
+    def run() -> None:
+        from kb.search import search
+        started = time.perf_counter()
+        try:
+            snapshot = index().snapshot()
+            for question in WARM_QUESTIONS:
+                search(question, snapshot, embedders(), settings())
+            log.info("portal warm in %.1f s", time.perf_counter() - started)
+        except Exception as exc:  # no index yet, say: pages show "being updated" and retry
+            log.warning("warm-up skipped: %s", exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+    context = get_script_run_ctx(suppress_warning=True)
+    if context is not None:  # else Streamlit warns "missing ScriptRunContext" from the thread
+        add_script_run_ctx(thread, context)
+    thread.start()
+    return done

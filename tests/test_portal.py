@@ -55,17 +55,24 @@ def texts(app) -> str:
     return "\n".join(parts) + "\n" + html_of(app)
 
 
+UNSURE = "recipe for beef noodle soup"  # nothing in the help centre is about it
+
+
 def ask(app, question: str) -> AppTest:
-    return app.text_input(key="query").input(question).run()
+    return app.text_input(key="q").input(question).run()
 
 
-def test_home_shows_the_search_box_popular_topics_and_categories(portal):
+def test_home_shows_the_search_box_top_tasks_categories_and_contact(portal):
     app = portal(lang="en")
     assert not app.exception
-    assert app.text_input(key="query").label == "What can we help you with?"
+    assert app.text_input(key="q").label == "What can we help you with?"
+    assert app.text_input(key="q").max_chars == 1000  # twice KB_QUERY_MAX_CHARS
     page = texts(app)
-    assert "Popular topics" in page and "Browse by category" in page
-    assert "Lost or stolen card" in page and "?category=cards&amp;lang=en" in page
+    assert "Top tasks" in page and "Browse by category" in page
+    assert 'class="kb-tile"' in page and "Lost or stolen card" in page and "Freeze, report or replace" in page
+    assert "?category=cards&amp;lang=en" in page
+    assert 'href="tel:+886800088123"' in page and "0800-088-123" in page  # the contact strip
+    assert "staff=1" not in page  # staff reach ?staff=1 directly; customers see no link
 
 
 def test_a_question_gets_an_answer_card_with_its_article_and_highlights(portal):
@@ -88,19 +95,19 @@ def test_each_question_is_logged_once_however_often_the_page_reruns(portal):
 
 
 def test_an_unsure_answer_says_so_and_offers_a_person(portal):
-    app = ask(portal(lang="en"), "what will the weather be like in Taipei tomorrow")
+    app = ask(portal(lang="en"), UNSURE)
     page = texts(app)
     assert "not sure we found the right answer" in page
     assert "Closest articles" in page and "Talk to a person" in page
     assert "0800-088-123" in page and "08:00–22:00" in page
-    app.button(key="contact_phone").click().run()
-    assert 'href="tel:+886800088123"' in html_of(app)
-    assert rows(portal.database, "select channel from contacts") == [("phone",)]
+    assert 'href="tel:+886800088123"' in html_of(app)  # dials in one tap, no button to reveal it
+    app.button(key="log_contact_phone").click().run()  # what a click on any phone link presses
+    assert rows(portal.database, "select channel, search_id from contacts") == [("phone", 1)]
     assert rows(portal.database, "select unsure from searches") == [(1,)]
 
 
 @pytest.mark.parametrize("question, message", [
-    ("   ", None), ("🙂🙂", "Please type your question"), ("card " * 400, "very long"),
+    ("   ", None), ("🙂🙂", "Please type your question"), ("card " * 150, "very long"),
 ])
 def test_empty_emoji_and_huge_questions_are_handled_kindly(portal, question, message):
     app = ask(portal(lang="en"), question)
@@ -124,7 +131,13 @@ def test_feedback_no_takes_a_reason_and_a_redacted_comment(portal):
     app.radio(key="feedback_reason").set_value("outdated")
     app.text_area(key="feedback_comment").input("call me on 0912-345-678 or mail a.b@example.com")
     app.button(key="feedback_send").click().run()
-    assert "Thank you for your feedback!" in texts(app)
+    page = texts(app)
+    assert "Thank you for your feedback!" in page
+    # Right after "No": the closest other answers and the ways to reach a person.
+    assert "Still stuck?" in page and "Talk to a person" in page
+    assert 'kb-contact-after_no' in page and 'href="tel:+886800088123"' in page
+    after_no = [e.proto.body for e in app.get("html") if 'class="kb-list"' in e.proto.body]
+    assert after_no and "?article=" in after_no[-1] and "card-lost-freeze" not in after_no[-1]
     [(helpful, reason, comment)] = rows(portal.database, "select helpful, reason, comment from feedback")
     assert (helpful, reason) == (0, "outdated")
     assert "0912" not in comment and "example.com" not in comment and "[phone]" in comment
@@ -134,8 +147,8 @@ def test_the_language_switch_translates_the_page_and_stays_in_the_url(portal):
     app = portal(lang="en")
     app.selectbox(key="ui_lang").select("zh-Hant").run()
     assert app.query_params["lang"] == "zh-Hant"
-    assert app.text_input(key="query").label == "請問您想找什麼？"
-    assert "熱門問題" in texts(app)
+    assert app.text_input(key="q").label == "請問您想找什麼？"
+    assert "常用服務" in texts(app)
 
 
 def test_the_browser_locale_sets_the_language_when_the_url_does_not(portal):
@@ -155,8 +168,8 @@ def test_a_bad_language_in_the_url_falls_back(portal, lang):
 def test_an_article_by_url_with_language_switch_and_deep_link(portal):
     app = portal(article="card-lost-freeze.en", lang="en", at="q3")
     assert not app.exception
-    assert app.title[0].value.startswith("Lost or stolen card")
     page = html_of(app)
+    assert '<h1 class="kb-h" lang="en">Lost or stolen card' in page
     assert 'id="q3" class="kb-focus"' in page
     assert "?article=card-lost-freeze.zh-Hant&amp;lang=zh-Hant&amp;at=q3" in page
     assert "?article=card-lost-freeze.zh-Hans&amp;lang=zh-Hans&amp;at=q3" in page
@@ -164,7 +177,7 @@ def test_an_article_by_url_with_language_switch_and_deep_link(portal):
     assert "Related articles" in texts(app)
     related = [e.proto.body for e in app.get("html") if 'class="kb-list"' in e.proto.body][-1]
     assert "?article=card-activate.en&amp;lang=en" in related  # from the front matter, in English
-    assert "?article=card-lost-freeze" not in related and related.count("<li>") >= 3  # and similar ones
+    assert "?article=card-lost-freeze" not in related and related.count("<li>") >= 2  # and similar ones
     app.button(key="feedback_yes").click().run()
     assert rows(portal.database, "select helpful, article_id from feedback") == [(1, "card-lost-freeze.en")]
 
@@ -186,9 +199,8 @@ def test_elder_mode_is_large_simple_and_kept_in_the_url(portal):
     assert "animation: none" in css
     page = texts(app)
     assert "最佳解答" in page
-    assert "相關文章" not in page and "其他可能的文章" not in page and "熱門問題" not in page
-    app.button(key="call_us").click().run()
-    assert 'href="tel:+886800088123"' in html_of(app)
+    assert "相關文章" not in page and "其他可能的文章" not in page and "常用服務" not in page
+    assert 'class="kb-call-big"' in html_of(app) and 'href="tel:+886800088123"' in html_of(app)
     assert rows(portal.database, "select elder_mode from searches") == [(1,)]
 
 
