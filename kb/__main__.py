@@ -51,28 +51,25 @@ def _located(problem, root: Path) -> str:
     return str(problem).replace(problem.path, shown.as_posix(), 1)
 
 
-def run_new(args, settings: Settings, today: date, out=sys.stdout) -> int:
+def run_new(args, settings: Settings, today: date, out=None) -> int:
+    """Write a new article from the template: ``--lang`` alone, or all three with ``--all-langs``
+    (not with ``--group``: that adds one language to an existing topic). The file stays a draft,
+    left out of the index, until its placeholders are replaced."""
+    out = out or sys.stdout
     root = Path(args.content_dir) if args.content_dir else settings.content_dir
     content = load_content(root, settings.max_article_kb * 1024)
-    if content.categories and args.category not in content.categories:
-        print(f"unknown category '{args.category}': use one of {', '.join(content.categories)}", file=out)
+    try:
+        planned = templates.plan_new(root, content, kind=args.type, lang=args.lang,
+                                     category=args.category, title=args.title, group=args.group,
+                                     all_langs=getattr(args, "all_langs", False),
+                                     questions=getattr(args, "question", None) or (), today=today)
+    except ValueError as exc:
+        print(exc, file=out)
         return 2
-    groups = {a.translation_group for a in content.articles.values()}
-    group = args.group or templates.fresh_group(args.category, args.title, groups)
-    existing = {a.lang for a in content.articles.values() if a.translation_group == group}
-    if args.lang in existing:
-        print(f"translation group '{group}' already has a {args.lang} version", file=out)
-        return 2
-    # A new topic gets all three languages at once, so it is complete from the start.
-    langs = [args.lang] if existing else [args.lang] + [lang for lang in LANGS if lang != args.lang]
-    for lang in langs:
-        path = templates.article_path(root, group, lang, args.category)
-        if path.exists():
-            print(f"{path} already exists", file=out)
-            return 2
+    for path, text in planned.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(templates.render(group, lang, args.type, args.category, today), encoding="utf-8")
-        print(f"wrote {path}", file=out)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} (a draft until its placeholders are replaced; kb check names them)", file=out)
     return 0
 
 
@@ -125,7 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     check_cmd.add_argument("path", nargs="?", help="content folder, sub-folder or file (default: KB_CONTENT_DIR)")
     new_cmd = commands.add_parser("new", help="write a new article from a template")
     new_cmd.add_argument("--type", required=True, choices=TYPES)
-    new_cmd.add_argument("--lang", required=True, choices=LANGS)
+    new_cmd.add_argument("--lang", required=True, choices=LANGS, help="the language to write")
+    new_cmd.add_argument("--all-langs", action="store_true",
+                         help="write all three languages of a new topic (--lang's first)")
+    new_cmd.add_argument("--question", action="append",
+                         help="a question heading to start from (FAQ; repeat for more)")
     new_cmd.add_argument("--category", required=True)
     new_cmd.add_argument("--title", help="English title, used for the new id")
     new_cmd.add_argument("--group", help="existing translation group to add this language to")

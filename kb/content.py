@@ -18,6 +18,7 @@ from kb.learned import LearnedQuestion
 from kb.learned import load as load_learned
 from kb.learned import merge as merge_learned
 from kb.parsing import content_hash, parse_article
+from kb.templates import draft_problems
 
 ARTICLES_DIR = "articles"
 
@@ -98,6 +99,11 @@ def load_content(root: Path, max_bytes: int = 1024 * 1024,
         content.problems += problems
         if article is None:
             content.failed_paths.add(relative(path, root))
+            continue
+        drafted = draft_problems(article)
+        if drafted:  # a draft: reported and left out of the index (a live version stays)
+            content.problems += drafted
+            content.failed_paths.add(article.path)
             continue
         if article.id in first_seen:
             other = first_seen[article.id]

@@ -38,15 +38,60 @@ def _check_references(article: Article, content: Content, by_path: dict[str, Art
         problems.append(Problem(article.path, article.line_of("category"), "category",
                                 f"unknown category '{article.category}': use one of "
                                 f"{', '.join(content.categories)}"))
+    # A file that failed (or is a draft) is reported once, on itself: links to it are not broken.
+    failed = {_id_of_path(path) for path in content.failed_paths} | {
+        f"{path} (missing file)" for path in content.failed_paths}
     for related in article.related:
-        if related not in content.articles:
+        if related not in content.articles and related not in failed:
             problems.append(Problem(article.path, article.line_of("related"), "related",
                                     f"no article has the id '{related}'"))
     for href, line in article.links:
         target = link_target(href, article.path, by_path)
-        if target is not None and target not in content.articles:
+        if target is not None and target not in content.articles and target not in failed:
             problems.append(Problem(article.path, line, "link", f"broken link '{href}': no such article"))
     return problems
+
+
+def _id_of_path(path: str) -> str:
+    """The id an article file would have by convention: ``articles/en/cards/x.md`` -> ``x.en``."""
+    parts = path.split("/")
+    return f"{posixpath.splitext(parts[-1])[0]}.{parts[1]}" if len(parts) >= 3 else path
+
+
+def _structure(article: Article) -> tuple[str, ...]:
+    """The anchors of an article's questions and steps, in order: what translations share."""
+    return tuple(u.anchor for u in article.units if u.kind in ("question", "step"))
+
+
+def _check_structure(group: str, members: list[Article]) -> list[Problem]:
+    """Translations whose questions or steps differ in number from the most common layout (ties:
+    the first language in LANGS): answers and deep links line up by position across languages."""
+    shapes = defaultdict(list)
+    for article in members:
+        shapes[_structure(article)].append(article)
+    if len(shapes) < 2:
+        return []
+    order = {lang: n for n, lang in enumerate(LANGS)}
+    reference = max(shapes, key=lambda s: (len(shapes[s]), -min(order.get(a.lang, 9) for a in shapes[s])))
+    model = min(shapes[reference], key=lambda a: order.get(a.lang, 9))
+    problems = []
+    for shape, articles in shapes.items():
+        if shape == reference:
+            continue
+        for article in articles:
+            problems.append(Problem(article.path, article.body_line, "structure",
+                                    f"{_describe(shape)}, but {model.path} has {_describe(reference)}: "
+                                    f"translations in group '{group}' should have the same questions and "
+                                    "steps in the same order", "warning"))
+    return problems
+
+
+def _describe(shape: tuple[str, ...]) -> str:
+    questions = sum(a.startswith("q") for a in shape)
+    steps = len(shape) - questions
+    parts = [f"{questions} question{'s' * (questions != 1)}"] if questions or not steps else []
+    parts += [f"{steps} step{'s' * (steps != 1)}"] if steps else []
+    return "this translation has " + " and ".join(parts) if parts else "no questions"
 
 
 def link_target(href: str, from_path: str, by_path: dict[str, Article]) -> str | None:
@@ -88,6 +133,7 @@ def _check_groups(articles: list[Article], content: Content, drift_days: int) ->
             problems.append(Problem(first.path, first.line_of("translation_group"), "translation_group",
                                     f"translation group '{group}' has no {', '.join(missing)} version"))
         if len(members) > 1:
+            problems += _check_structure(group, members)
             newest = max(members, key=lambda a: a.updated)
             oldest = min(members, key=lambda a: a.updated)
             if (newest.updated - oldest.updated).days > drift_days:

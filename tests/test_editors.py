@@ -18,26 +18,37 @@ TODAY = date(2026, 11, 28)
 
 def new(root, **kw):
     args = argparse.Namespace(type=kw.get("type", "faq"), lang=kw.get("lang", "en"), category=kw.get("category", "cards"),
-                              title=kw.get("title"), group=kw.get("group"), content_dir=str(root))
+                              title=kw.get("title"), group=kw.get("group"), content_dir=str(root),
+                              all_langs=kw.get("all_langs", False), question=kw.get("question"))
     out = io.StringIO()
     return run_new(args, Settings.from_env({}), TODAY, out), out.getvalue()
 
 
-def test_kb_new_writes_a_complete_topic_that_passes_the_check(tmp_path):
+def test_kb_new_all_langs_writes_a_complete_topic_that_stays_a_draft(tmp_path):
     write(tmp_path, "categories.yml", CATEGORIES)
-    status, printed = new(tmp_path, type="tutorial", lang="zh-Hant", title="Change card limit")
+    status, printed = new(tmp_path, type="tutorial", lang="zh-Hant", title="Change card limit", all_langs=True)
     assert status == 0
     paths = sorted(tmp_path.rglob("*.md"))
     assert [p.relative_to(tmp_path).as_posix() for p in paths] == [
         "articles/en/cards/change-card-limit.md", "articles/zh-Hans/cards/change-card-limit.md",
         "articles/zh-Hant/cards/change-card-limit.md"]
-    assert "wrote" in printed
+    assert "wrote" in printed and "draft" in printed
     content = load_content(tmp_path)
-    article = content.articles["change-card-limit.zh-Hant"]
+    assert content.articles == {} and len(content.failed_paths) == 3  # drafts: never indexed
+    out = io.StringIO()
+    assert run_check(tmp_path, Settings.from_env({}), TODAY, out) == 0, out.getvalue()  # warnings only
+    assert out.getvalue().count("warning: draft:") >= 3 * 3
+    # With the template text replaced, the article is published as it is.
+    path = tmp_path / "articles/zh-Hant/cards/change-card-limit.md"
+    text = path.read_text(encoding="utf-8")
+    for placeholder in ("新文章：請改成標題", "請用一兩句話說明這篇文章能幫客戶解決什麼問題。", "客戶需要先準備的東西",
+                        "說明下一個動作。", "說明該怎麼處理，以及如何聯絡我們。", "請改成, "):
+        text = text.replace(placeholder, "調整刷卡額度" if "標題" in placeholder else "在 App 裡調整。"
+                            if not placeholder.endswith(", ") else "額度, ")
+    path.write_text(text, encoding="utf-8")
+    article = load_content(tmp_path).articles["change-card-limit.zh-Hant"]
     assert (article.type, article.category, article.updated) == ("tutorial", "cards", TODAY)
     assert any(u.kind == "step" for u in article.units)
-    out = io.StringIO()
-    assert run_check(tmp_path, Settings.from_env({}), TODAY, out) == 0, out.getvalue()
 
 
 def test_kb_new_adds_a_language_to_an_existing_topic_and_refuses_duplicates(tmp_path):
@@ -56,8 +67,8 @@ def test_fresh_ids_never_collide(tmp_path):
     write(tmp_path, "categories.yml", CATEGORIES)
     new(tmp_path, title="Same title")
     new(tmp_path, title="Same title")
-    groups = {a.translation_group for a in load_content(tmp_path).articles.values()}
-    assert len(groups) == 2 and "same-title" in groups
+    names = sorted(p.stem for p in tmp_path.rglob("*.md"))  # drafts, not loaded until finished
+    assert len(names) == 2 and "same-title" in names and names[0] != names[1]
 
 
 def test_preview_of_a_valid_article_is_what_customers_see(tmp_path):
