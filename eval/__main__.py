@@ -58,12 +58,24 @@ def main(argv: list[str] | None = None) -> int:
                                        "the quality gate's floor (commit it deliberately)")
     calibrate_cmd = commands.add_parser("calibrate", help="fit the confidence model on labelled queries")
     calibrate_cmd.add_argument("--queries", type=Path, default=QUERIES_DIR / "tune.jsonl")
+    calibrate_cmd.add_argument("--corpus", type=Path,
+                               help="fit on an external corpus JSONL instead of the bundled content "
+                                    "(KB_RANKER_DIR must name another folder than kb/models)")
+    calibrate_cmd.add_argument("--examples", type=Path, help="with --corpus: labelled questions attached "
+                                                             "as similar questions, as in eval run")
+    calibrate_cmd.add_argument("--skip-unknown", action="store_true",
+                               help="with --corpus: leave out queries and examples naming no entry")
     bench_cmd = commands.add_parser("bench", help="speed and memory on synthetic content")
     bench_cmd.add_argument("--sizes", default="1000,10000,100000", help="passage counts")
     bench_cmd.add_argument("--queries", type=int, default=200)
     commands.add_parser("bench-indexer", help="full build speed and one-article re-index time")
     commands.add_parser("bench-search", help="warm search latency on the bundled content")
     commands.add_parser("bench-portal", help="question-to-answer time in a real browser, cold start")
+    log_cmd = commands.add_parser("bench-log", help="what the search log adds to an answer, with the "
+                                                    "database healthy, locked or stopped")
+    log_cmd.add_argument("--calls", type=int, default=200)
+    log_cmd.add_argument("--postgres", default=os.environ.get("KB_BENCH_POSTGRES_URL"),
+                         help="a PostgreSQL URL to measure too (a scratch database: rows are added)")
     load_cmd = commands.add_parser("load", help="concurrent browser sessions and search threads, with feedback")
     load_cmd.add_argument("--customers", type=int, default=8)
     load_cmd.add_argument("--questions", type=int, default=6, help="per customer")
@@ -89,9 +101,19 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(record(settings), indent=2))
             return 0
         if args.command == "calibrate":
+            if args.corpus or args.examples:
+                from eval.calibrate_corpus import calibrate_corpus
+                if not args.corpus:
+                    parser.error("--examples needs --corpus")
+                print(json.dumps(calibrate_corpus(settings, args.corpus, args.queries, args.examples,
+                                                  args.skip_unknown), indent=2))
+                return 0
             from eval.calibrate import calibrate
             print(json.dumps(calibrate(settings, args.queries), indent=2))
             return 0
+        if args.command == "bench-log":
+            from eval.bench_log import main as bench_log
+            return bench_log(settings, args.calls, args.postgres)
         if args.command == "load":
             from eval.load import main as load
             return load(settings, args.customers, args.questions, args.threads)

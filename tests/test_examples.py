@@ -158,3 +158,53 @@ def test_a_run_with_examples_indexes_them_as_similar_passages_and_shows_the_answ
                        "card-arrival#q1~2": "courier never delivered the plastic",
                        "fx-rate#q1~1": "how much is a dollar in euros"}
     assert anchors == {"card-arrival": ["q1"], "fx-rate": ["q1"], "top-up": ["q1"]}
+
+
+def test_a_ranker_fitted_on_an_external_corpus_never_replaces_the_bundled_one(tmp_path):
+    from eval.calibrate_corpus import calibrate_corpus
+    from kb.settings import PROJECT_ROOT, Settings
+    corpus = write(tmp_path / "corpus.jsonl", CORPUS)
+    queries = write(tmp_path / "queries.jsonl", QUERIES)
+    settings = Settings.from_env({}, data_dir=tmp_path / "data", ranker_dir=PROJECT_ROOT / "kb" / "models")
+    with pytest.raises(DataFileError, match="set KB_RANKER_DIR to a folder of its own"):
+        calibrate_corpus(settings, corpus, queries)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_calibrate_on_an_external_corpus_with_examples_writes_a_ranker_search_uses(tmp_path, use_embedder):
+    from eval.calibrate_corpus import calibrate_corpus
+    from eval.run import run
+    from kb import ranker
+    from kb.settings import Settings
+    # Every entry and query says "card", so every retriever offers right and wrong candidates.
+    corpus = write(tmp_path / "corpus.jsonl", [
+        {"id": "card-arrival", "title": "Card arrival", "text": "When will my new card come? Delivery "
+         "takes a week.", "lang": "en"},
+        {"id": "fx-rate", "title": "Exchange rate", "text": "What exchange rate do you use when I pay by "
+         "card abroad?", "lang": "en"},
+        {"id": "top-up", "title": "Top up", "text": "How do I top up my account by card or transfer?",
+         "lang": "en"}])
+    asked = [("where is my new card", "card-arrival"), ("card not delivered yet", "card-arrival"),
+             ("my card has not come", "card-arrival"), ("card rate for dollars", "fx-rate"),
+             ("euro conversion rate on my card", "fx-rate"), ("card payment in pounds, what rate", "fx-rate"),
+             ("put money in with my card", "top-up"), ("load my account with a card", "top-up"),
+             ("add funds by card", "top-up"), ("card top up failed", "top-up")]
+    fit = write(tmp_path / "fit.jsonl", [{"id": f"f{i}", "text": t, "lang": "en", "relevant": [e]}
+                                         for i, (t, e) in enumerate(asked)])
+    examples = write(tmp_path / "examples.jsonl", [
+        example(1, "the postman has not brought my card", "card-arrival"),
+        example(2, "how much is a dollar in euros", "fx-rate"),
+        example(3, "load my account with a card", "top-up")])  # a fitting query's words: refused
+    settings = Settings.from_env({}, data_dir=tmp_path / "data", embedders=("use",),
+                                 ranker_dir=tmp_path / "rankers")
+    embedders = {"use": use_embedder}
+    summary = calibrate_corpus(settings, corpus, fit, examples, embedders=embedders)
+    assert any("refused" in w for w in summary["warnings"])
+    model = ranker.load(tmp_path / "rankers", "dense-use+keyword")
+    assert model is not None and summary["dense-use+keyword"]["queries"] == 10
+    assert model.fitted_on == "corpus.jsonl + examples.jsonl (2 similar questions); fit.jsonl: 10 queries"
+    assert "has_similar" in model.features
+    result = run(write(tmp_path / "q.jsonl", QUERIES), None, settings, corpus=corpus, embedders=embedders,
+                 examples=examples)
+    assert all(j.result.calibrated for j in result.judged)  # ranked by the ranker just fitted
