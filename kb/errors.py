@@ -83,3 +83,12 @@ class LearnError(KbError):
     def __init__(self, message: str):
         super().__init__(message)
         self.user_message = message
+
+
+class StaffActionError(KbError):
+    """A staff action (confirm a Q/A, add a synonym, start a draft, undo) that cannot be done.
+    The message says why and is fit to show the staff member who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.user_message = message
