@@ -223,3 +223,15 @@ def test_learn_command_end_to_end(root, monkeypatch, capsys):
 def test_the_content_watcher_sees_the_learned_file_but_not_its_temporary_copy(root):
     assert _content_file(None, str(root / learned.LEARNED_FILE))
     assert not _content_file(None, str(root / ".learned-questions.yml.x1y2.tmp"))
+
+
+def test_concurrent_adds_lose_nothing(root):
+    """Several portal processes (here threads, each with its own lock handle) may learn at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    articles = load_content(root).articles
+    queries = [f"undo the freeze number {n}" for n in range(12)]
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda q: learned.add(root, q, "card-lost.en#q2", "mlin", articles=articles, now=NOW),
+                      queries))
+    entries, problems = learned.load(root)
+    assert problems == [] and sorted(e.query for e in entries) == sorted(queries)
