@@ -33,7 +33,7 @@ import yaml
 from kb.articles import Article, Unit
 from kb.errors import LearnError, Problem
 from kb.normalize import clean
-from kb.redact import findings, redact
+from kb.redact import PLACEHOLDERS, findings, redact
 from kb.similar import key, language_problem, length_problem
 
 LEARNED_FILE = "learned-questions.yml"
@@ -253,6 +253,11 @@ def add(root: Path, query: str, answer: str, by: str, note: str = "", *,
     answer = (answer or "").strip()
     if not query:
         raise LearnError("the query is empty")
+    words = query
+    for placeholder in PLACEHOLDERS.values():
+        words = words.replace(placeholder, " ")
+    if not key(words):
+        raise LearnError(f"'{query}' has no words left to learn from once personal data is removed")
     if not (by or "").strip():
         raise LearnError("say who confirmed this answer (--by NAME)")
     at = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()

@@ -182,6 +182,7 @@ def test_add_to_a_folder_without_the_file_starts_it_with_a_header(root):
     ("undo freeze", "nope.en#q1", "no article has the id 'nope.en'"),
     ("undo freeze", "card-lost.en", "<article id>#<anchor>"),
     ("  ", "card-lost.en#q2", "empty"),
+    ("4111 1111 1111 1111 ??", "card-lost.en#q2", "no words left"),
     ("卡片要怎麼解凍", "card-lost.en#q2", "card-lost.zh-Hant#q2"),
     ("Lost my card, what now?", "card-lost.en#q2", "card-lost.en#q1 (articles/en/cards/card-lost.md:16)"),
     ("can I unfreeze it", "card-lost.en#q1", "that question itself"),
