@@ -26,7 +26,7 @@ import orjson
 from kb import keywords
 from kb.articles import Article, Passage, article_from_dict, article_to_dict
 from kb.chunking import chunk, index_text
-from kb.content import load_content
+from kb.content import CATEGORIES_FILE, CONTACT_FILE, Content, load_content
 from kb.embedders import Embedder, create_all
 from kb.errors import ContentError, IndexBuildError, KbError, Problem
 from kb.normalize import for_models
@@ -199,6 +199,7 @@ def _build_locked(settings: Settings, layout: Layout, embedders: Mapping[str, Em
     content = load_content(settings.content_dir, settings.max_article_kb * 1024,
                            known=base.by_path_and_hash() if base else None)
     report.problems = check(content, today or date.today(), settings.drift_days, require_translations)
+    _keep_last_good_files(live, content, report)
     articles = dict(content.articles)
     if base:
         articles.update(_last_good_versions(base, content.failed_paths, report))
@@ -367,6 +368,27 @@ def _last_good_versions(base: LiveBuild, failed_paths: set[str], report: BuildRe
         report.problems.append(Problem(path, 1, "file", f"kept the last good version of '{article_id}' "
                                        "in the index until this file is fixed", "warning"))
     return {article_id: base.articles[article_id] for article_id in kept}
+
+
+def _keep_last_good_files(live: LiveBuild | None, content: Content, report: BuildReport) -> None:
+    """A ``contact.yml`` or ``categories.yml`` that cannot be used keeps its last good version
+    in the index, like an article: a typo must not take the phone number away from customers
+    who get no answer. With no good version to keep, contact details stop the publish."""
+    for name, attribute in ((CONTACT_FILE, "contact"), (CATEGORIES_FILE, "categories")):
+        if name not in content.failed_files:
+            continue
+        try:
+            good = live.catalog.get(attribute) if live else None
+        except Exception:  # a damaged live catalog has nothing to keep
+            good = None
+        if good:
+            setattr(content, attribute, good)
+            report.problems.append(Problem(name, 1, "file", "kept the last good version in the index "
+                                           "until this file is fixed", "warning"))
+        elif name == CONTACT_FILE:
+            raise ContentError(sorted(p for p in report.problems if p.path == name) + [Problem(
+                name, 1, "file", "the index is not published without valid contact details: "
+                "customers who get no answer must be shown how to reach a person")])
 
 
 def _remove_stale(settings: Settings, layout: Layout, keep: set[str]) -> None:
