@@ -127,7 +127,12 @@ def contradiction(declared: str, text: str) -> str | None:
     """Why ``text`` cannot be in the ``declared`` language, or None when it fits."""
     p = profile(text)
     if declared in (HANT, HANS):
-        if p.han < max(10, p.latin / 3):
+        # By share, not by count: a short question (怎么撤销借款, 信用卡PIN忘了) is as Chinese as
+        # a long answer. A Han character weighs about three Latin letters, so "信用卡PIN忘了" is
+        # Chinese and "reset login password" is not.
+        if p.han == 0 and p.latin == 0:
+            return None  # digits or symbols only: nothing to judge
+        if p.han == 0 or p.han < p.latin / 3:
             return f"declared {declared} but the text is mostly not Chinese"
         found = han_variant(p)
         if declared == HANT and found == HANS:

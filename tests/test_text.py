@@ -38,6 +38,18 @@ def test_detect(text, lang):
     ("en", "Open the app and tap Freeze card. Your card stops working at once.", True),
     ("en", "請打開行動銀行，點選凍結卡片，這張卡就無法刷卡消費。", False),
     ("zh-Hant", "Open the app and tap Freeze card. Your card stops working at once.", False),
+    # Short real questions: judged by their share of Han characters, not by a count of ten.
+    ("zh-Hans", "怎么撤销借款", True),
+    ("zh-Hans", "会有逾期记录吗", True),
+    ("zh-Hans", "信用卡PIN忘了", True),
+    ("zh-Hant", "信用卡PIN忘了", True),
+    ("zh-Hant", "怎麼撤銷借款", True),
+    ("zh-Hant", "怎么撤销借款", False),  # short, and Simplified
+    ("zh-Hans", "reset login password", False),
+    ("zh-Hant", "ATM", False),
+    ("en", "reset login password", True),
+    ("en", "怎么撤销借款", False),
+    ("zh-Hans", "12345", True),  # nothing to judge
 ])
 def test_contradiction(declared, text, fits):
     assert (contradiction(declared, text) is None) is fits
