@@ -129,14 +129,14 @@ def evaluate(settings: Settings, queries: Sequence[Query], system: str, embedder
 
 def index_corpus(corpus: Path, workdir: Path, settings: Settings, embedders: Mapping[str, Embedder],
                  progress: bool = False, similar: Mapping[str, Sequence[str]] | None = None,
-                 ) -> tuple[Settings, dict[str, list[str]]]:
+                 warnings: list[str] | None = None) -> tuple[Settings, dict[str, list[str]]]:
     """Write the corpus as articles under ``workdir`` (``similar``: corpus id -> its similar
     questions) and build an index of them with the real indexer. Returns the settings pointing
     there and each corpus id's anchors."""
     from indexer.build import build
     docs = read_corpus(corpus)
     content = workdir / "content"
-    write_articles(docs, content, corpus, similar)
+    write_articles(docs, content, corpus, similar, warnings)
     local = settings.replace(content_dir=content, data_dir=workdir / "data")
     report = build(local, embedders=embedders, progress=progress, require_translations=False)
     if report.errors:
@@ -165,7 +165,7 @@ def run(queries_path: Path, out_dir: Path | None, settings: Settings, system: st
     try:
         if corpus is not None:
             local, known = index_corpus(corpus, workdir, settings, embedders, progress,
-                                        attached.similar if attached else None)
+                                        attached.similar if attached else None, warnings)
         else:
             # The bundled content gets an index of its own beside the live one, so evaluating
             # another setup never disturbs the index a running portal serves.
