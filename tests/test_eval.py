@@ -192,11 +192,11 @@ def fake_run(folder, values: dict[str, float]):
     with open(folder / "per_query.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["query_id", "query", "language", "expected", "got", "rank", "score", "confidence",
-                         "status", *metrics.MEASURES])
+                         "status", *metrics.NAMES])
         for q, v in values.items():
             rank = "" if v == 0 else str(round(1 / v))
             writer.writerow([q, f"text of {q}", "en", "d", "d", rank, "1", "0.9", "answered",
-                             float(v == 1.0), v, v, v, v])
+                             float(v == 1.0), float(v == 1.0), v, v, v, v])
     return folder
 
 
@@ -210,6 +210,8 @@ def test_compare_reports_significance_and_the_queries_that_moved(tmp_path):
     assert float(cells[4]) < 0.001 and float(cells[5]) < 0.001 and cells[6] == "significant"
     assert "Better in B (30):" in report and "Worse in B (10):" in report
     assert "q0  rank 2 -> 1" in report
+    answer = next(l for l in report.splitlines() if l.startswith(f"| {metrics.ANSWER} "))
+    assert [c.strip() for c in answer.strip("|").split("|")][1:4] == ["0.000", "0.750", "+0.750"]
 
 
 def test_compare_of_identical_runs_finds_nothing(tmp_path):
@@ -260,6 +262,17 @@ def test_quality_gate_bundled_queries_stay_at_or_above_the_recorded_figures(tmp_
                                  watch_content=False)
     measured = measure(settings, embedders={"use": use_embedder})
     assert shortfalls(measured, recorded) == []
+
+
+def test_the_gate_covers_answer_success_on_both_sets():
+    from eval.gate import GATED, SETS
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    assert GATED[0] == metrics.ANSWER
+    for name in SETS:
+        assert set(GATED) <= set(recorded["figures"][name])
+    lower = {"figures": {n: {**f, metrics.ANSWER: f[metrics.ANSWER] - 0.01} for n, f in recorded["figures"].items()}}
+    assert shortfalls(lower, recorded) == [f"{n} {metrics.ANSWER}: {lower['figures'][n][metrics.ANSWER]:.3f} < recorded "
+                                           f"{recorded['figures'][n][metrics.ANSWER]:.3f}" for n in recorded["figures"]]
 
 
 def test_the_gate_names_each_figure_that_fell():
