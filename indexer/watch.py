@@ -15,7 +15,8 @@ RETRY_SECONDS = 5.0
 def watch(settings: Settings, debounce: float = 0.5, stop_event=None, embedders=None,
           quiet: bool = False) -> int:
     """Build now, then again after every change under the content folder, until ``stop_event``.
-    ``quiet`` logs one line per build instead of every problem (for the portal's own watcher)."""
+    ``quiet`` logs the errors and one line per build, not every warning (for the portal's own
+    watcher)."""
     from watchfiles import watch as file_changes
     from indexer.build import build
     embedders = embedders or create_all(settings.embedders, settings.threads, settings.st_model)
@@ -33,8 +34,9 @@ def watch(settings: Settings, debounce: float = 0.5, stop_event=None, embedders=
             log.exception("the index build crashed; the live index keeps serving and the watcher "
                           "goes on (it builds again on the next save)")
             return
-        if not quiet:
-            for problem in report.problems:
+        # Quiet (the portal's own watcher) still names every file that fails, with its error.
+        for problem in report.problems:
+            if not quiet or problem.severity == "error":
                 log.warning("%s", problem)
         log.info("%s", report.summary())
 

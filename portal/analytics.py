@@ -201,11 +201,12 @@ def not_helpful_feedback(store: LogStore, start: date, end: date, *, article_id:
     """Every "No" given in the range, newest first, with its reason and comment (redacted, as
     stored) and the query it followed: rows ``created_at`` (in ``tz``), ``article_id`` (the
     article the "No" was about), ``answer`` (the article the search answered with, if the "No"
-    followed a search), ``query`` (that search's text, else None), ``reason``, ``comment``.
+    followed a search), ``query`` and ``query_lang`` (that search's, else None), ``reason``,
+    ``comment``.
     ``article_id`` keeps only the "No"s about that article or answered with it."""
     low, high = _bounds(start, end, tz)
     statement = (select(feedback.c.id, feedback.c.created_at, feedback.c.article_id, feedback.c.reason,
-                        feedback.c.comment, searches.c.query, searches.c.top_article_id)
+                        feedback.c.comment, searches.c.query, searches.c.query_lang, searches.c.top_article_id)
                  .select_from(feedback.outerjoin(searches, feedback.c.search_id == searches.c.id))
                  .where(_within(feedback.c.created_at, low, high), ~feedback.c.helpful))
     rows = sorted(store.rows(statement), key=lambda row: (row.created_at, row.id), reverse=True)
@@ -214,7 +215,8 @@ def not_helpful_feedback(store: LogStore, start: date, end: date, *, article_id:
         if article_id is not None and article_id not in (row.article_id, row.top_article_id):
             continue
         out.append({"created_at": row.created_at.astimezone(tz), "article_id": row.article_id,
-                    "answer": row.top_article_id, "query": row.query, "reason": row.reason,
+                    "answer": row.top_article_id, "query": row.query, "query_lang": row.query_lang,
+                    "reason": row.reason,
                     "comment": row.comment})
     return out
 

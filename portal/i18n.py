@@ -127,3 +127,131 @@ def from_locale(locale: str | None) -> str:
 
 def valid_lang(value: str | None) -> str | None:
     return value if value in LANGS else None
+
+
+# --- The staff area (portal/staff.py, portal/staff_pages.py) ---------------------------------------
+TEXT.update({
+    "st_off": {"zh-Hant": "員工專區未開啟。請設定 KB_STAFF_PASSWORD_HASH（python -m portal hash-password）。",
+               "zh-Hans": "员工专区未开启。请设置 KB_STAFF_PASSWORD_HASH（python -m portal hash-password）。",
+               "en": "The staff area is switched off. Set KB_STAFF_PASSWORD_HASH "
+                     "(python -m portal hash-password) to turn it on."},
+    "st_password": {"zh-Hant": "員工密碼", "zh-Hans": "员工密码", "en": "Staff password"},
+    "st_sign_in": {"zh-Hant": "登入", "zh-Hans": "登录", "en": "Sign in"},
+    "st_sign_out": {"zh-Hant": "登出", "zh-Hans": "退出登录", "en": "Sign out"},
+    "st_your_name": {"zh-Hant": "您的名字（每項變更都會記錄）", "zh-Hans": "您的名字（每项变更都会记录）",
+                     "en": "Your name (recorded with every change)"},
+    "st_tab_overview": {"zh-Hant": "總覽", "zh-Hans": "总览", "en": "Overview"},
+    "st_tab_failed": {"zh-Hant": "未解決的搜尋", "zh-Hans": "未解决的搜索", "en": "Failed searches"},
+    "st_tab_no": {"zh-Hant": "「沒有幫助」回饋", "zh-Hans": "“没有帮助”反馈", "en": "\"No\" feedback"},
+    "st_tab_changes": {"zh-Hant": "變更紀錄", "zh-Hans": "变更记录", "en": "Changes"},
+    "st_tab_problems": {"zh-Hant": "內容問題", "zh-Hans": "内容问题", "en": "Content problems"},
+    "st_tab_preview": {"zh-Hant": "預覽文章", "zh-Hans": "预览文章", "en": "Preview an article"},
+    "st_log_down": {"zh-Hant": "目前無法讀取搜尋紀錄，請查看伺服器記錄。", "zh-Hans": "目前无法读取搜索记录，请查看服务器日志。",
+                    "en": "The search log cannot be read right now; see the server log."},
+    "st_period": {"zh-Hant": "期間", "zh-Hans": "期间", "en": "Period"},
+    "st_per": {"zh-Hant": "統計單位", "zh-Hans": "统计单位", "en": "Count per"},
+    "st_per_day": {"zh-Hant": "日", "zh-Hans": "日", "en": "day"},
+    "st_per_week": {"zh-Hant": "週", "zh-Hans": "周", "en": "week"},
+    "st_nothing": {"zh-Hant": "這段期間沒有資料。", "zh-Hans": "这段期间没有数据。", "en": "Nothing in this period."},
+    "st_download": {"zh-Hant": "下載 {name}", "zh-Hans": "下载 {name}", "en": "Download {name}"},
+    "st_searches": {"zh-Hant": "搜尋次數", "zh-Hans": "搜索次数", "en": "Searches"},
+    "st_answered": {"zh-Hant": "自助解決", "zh-Hans": "自助解决", "en": "Answered without a person"},
+    "st_share": {"zh-Hant": "自助解決比例", "zh-Hans": "自助解决比例", "en": "Self-service share"},
+    "st_failed": {"zh-Hant": "未解決", "zh-Hans": "未解决", "en": "Failed"},
+    "st_definition_title": {"zh-Hant": "「未解決」的定義", "zh-Hans": "“未解决”的定义",
+                            "en": "What counts as a failed search"},
+    "st_definition": {
+        "zh-Hant": "符合任一項即算未解決：\n- 搜尋表示不確定（或沒有結果）；\n- 客戶對答案按了「沒有幫助」；\n"
+                   "- 同一工作階段在 {seconds} 秒內改用其他說法再問（且沒有按「有幫助」）；\n"
+                   "- 答案出現後 {minutes} 分鐘內、再次搜尋之前，點了電話、線上客服或服務據點。\n\n"
+                   "沒有打開文章**不算**未解決：答案已直接顯示。自助解決比例 = 沒有未解決的搜尋 ÷ 全部搜尋，"
+                   "兩個數字用同一套定義。",
+        "zh-Hans": "符合任一项即算未解决：\n- 搜索表示不确定（或没有结果）；\n- 客户对答案点了“没有帮助”；\n"
+                   "- 同一会话在 {seconds} 秒内换个说法再问（且没有点“有帮助”）；\n"
+                   "- 答案出现后 {minutes} 分钟内、再次搜索之前，点了电话、在线客服或服务网点。\n\n"
+                   "没有打开文章**不算**未解决：答案已直接显示。自助解决比例 = 未失败的搜索 ÷ 全部搜索，"
+                   "两个数字用同一套定义。",
+        "en": "A search failed when any of these holds:\n- search said it was unsure (or found nothing);\n"
+              "- the customer answered \"No\" to \"was this helpful?\";\n"
+              "- the same session asked again in other words within {seconds} seconds (without saying "
+              "\"Yes\" first);\n- the session clicked phone, chat or branch within {minutes} minutes after the "
+              "answer, before searching again.\n\nNot opening the article is **not** a failure: the answer is "
+              "shown inline. Self-service share = searches that did not fail ÷ all searches; both figures use "
+              "these rules."},
+    "st_searches_per_day": {"zh-Hant": "每日搜尋與未解決", "zh-Hans": "每日搜索与未解决", "en": "Searches per day"},
+    "st_searches_per_week": {"zh-Hant": "每週搜尋與未解決", "zh-Hans": "每周搜索与未解决", "en": "Searches per week"},
+    "st_per_language": {"zh-Hant": "各語言的搜尋", "zh-Hans": "各语言的搜索", "en": "Searches per language"},
+    "st_per_category": {"zh-Hant": "各類別的搜尋（依答案的類別）", "zh-Hans": "各类别的搜索（按答案的类别）",
+                        "en": "Searches per category (of the answer)"},
+    "st_failed_share_by": {"zh-Hant": "整段期間的合計與未解決比例：", "zh-Hans": "整段期间的合计与未解决比例：",
+                           "en": "Totals for the period, with the failed share:"},
+    "st_top_queries": {"zh-Hant": "熱門搜尋", "zh-Hans": "热门搜索", "en": "Top queries"},
+    "st_helpful_article": {"zh-Hant": "各文章的有幫助比例", "zh-Hans": "各文章的有帮助比例",
+                           "en": "Helpfulness per article"},
+    "st_helpful_category": {"zh-Hant": "各類別的有幫助比例", "zh-Hans": "各类别的有帮助比例",
+                            "en": "Helpfulness per category"},
+    "st_grouping": {
+        "zh-Hant": "依語意分組：scikit-learn 階層式分群（平均連結、餘弦距離），依據每個問句的向量加上搜尋排出的主題；"
+                   "分群門檻 {distance}，以 {queries} 句調校問句中的同義問法選出（成對精確率 {precision}、召回率 {recall}）。",
+        "zh-Hans": "按语义分组：scikit-learn 层次聚类（平均链接、余弦距离），依据每个问句的向量加上搜索排出的主题；"
+                   "分组阈值 {distance}，用 {queries} 句调校问句中的同义问法选出（成对精确率 {precision}、召回率 {recall}）。",
+        "en": "Grouped by meaning: scikit-learn agglomerative clustering (average linkage, cosine distance) over "
+              "each query's embedding joined with the topics search ranks for it; groups are cut at distance "
+              "{distance}, chosen on the paraphrases among {queries} tuning queries (pairwise precision "
+              "{precision}, recall {recall})."},
+    "st_failed_groups": {"zh-Hant": "未解決的搜尋（依語意分組）", "zh-Hans": "未解决的搜索（按语义分组）",
+                         "en": "Failed searches, grouped by meaning"},
+    "st_export": {"zh-Hant": "下載為標註問句（JSONL，給 QA）", "zh-Hans": "下载为标注问句（JSONL，给 QA）",
+                  "en": "Download as labelled queries for QA (JSONL)"},
+    "st_pick_group": {"zh-Hant": "選擇一組", "zh-Hans": "选择一组", "en": "Pick a group"},
+    "st_asked_as": {"zh-Hant": "客戶的問法：", "zh-Hans": "客户的问法：", "en": "Asked as:"},
+    "st_act": {"zh-Hant": "處理這組問題", "zh-Hans": "处理这组问题", "en": "Fix it"},
+    "st_confirm": {"zh-Hant": "確認既有問答", "zh-Hans": "确认已有问答", "en": "Confirm an existing Q/A"},
+    "st_synonym": {"zh-Hant": "新增同義詞", "zh-Hans": "新增同义词", "en": "Add a synonym"},
+    "st_draft": {"zh-Hant": "新文章草稿", "zh-Hans": "新文章草稿", "en": "Start a new article"},
+    "st_answer": {"zh-Hant": "正確的問答", "zh-Hans": "正确的问答", "en": "The Q/A that answers these questions"},
+    "st_confirm_button": {"zh-Hant": "確認這個答案", "zh-Hans": "确认这个答案", "en": "Confirm this answer"},
+    "st_synonym_words": {"zh-Hant": "同一語言、意思相同的詞，以逗號分隔", "zh-Hans": "同一语言、意思相同的词，用逗号分隔",
+                         "en": "Words of one language that mean the same, separated by commas"},
+    "st_synonym_button": {"zh-Hant": "加入同義詞", "zh-Hans": "加入同义词", "en": "Add these synonyms"},
+    "st_category": {"zh-Hant": "類別", "zh-Hans": "类别", "en": "Category"},
+    "st_draft_button": {"zh-Hant": "建立草稿", "zh-Hans": "创建草稿", "en": "Start the draft"},
+    "st_measuring": {"zh-Hant": "正在計算調校問句的指標…", "zh-Hans": "正在计算调校问句的指标…",
+                     "en": "Measuring the tuning queries…"},
+    "st_done": {"zh-Hant": "完成：{summary}", "zh-Hans": "完成：{summary}", "en": "Done: {summary}"},
+    "st_effect": {"zh-Hant": "效果：{summary}", "zh-Hans": "效果：{summary}", "en": "Effect: {summary}"},
+    "st_not_yet": {"zh-Hant": "索引還沒更新（通常幾秒內會自動更新）。", "zh-Hans": "索引还没更新（通常几秒内会自动更新）。",
+                   "en": "The index has not picked this up yet (it re-indexes by itself within seconds)."},
+    "st_refresh": {"zh-Hant": "重新整理", "zh-Hans": "刷新", "en": "Refresh"},
+    "st_fixed": {"zh-Hant": "{total} 個問句中有 {fixed} 個現在由這個問答回答。",
+                 "zh-Hans": "{total} 个问句中有 {fixed} 个现在由这个问答回答。",
+                 "en": "{fixed} of {total} queries are now answered by this Q/A."},
+    "st_tune": {"zh-Hant": "調校問句（{queries} 句）變更前後的指標：", "zh-Hans": "调校问句（{queries} 句）变更前后的指标：",
+                "en": "Tuning queries ({queries}) before and after:"},
+    "st_no_article": {"zh-Hant": "文章", "zh-Hans": "文章", "en": "Article"},
+    "st_all": {"zh-Hant": "全部", "zh-Hans": "全部", "en": "All"},
+    "st_no_title": {"zh-Hant": "「沒有幫助」的原因與意見（最新在前）", "zh-Hans": "“没有帮助”的原因与意见（最新在前）",
+                    "en": "Reasons and comments behind \"No\", newest first"},
+    "st_pick_no": {"zh-Hant": "處理其中一則", "zh-Hans": "处理其中一条", "en": "Act on one of them"},
+    "st_history_where": {"zh-Hant": "每項變更都寫在內容資料夾的 staff-actions.jsonl 與 learned-questions.yml、"
+                                     "synonyms.yml 或草稿檔，隨內容一起版本管理。",
+                         "zh-Hans": "每项变更都写在内容文件夹的 staff-actions.jsonl 与 learned-questions.yml、"
+                                    "synonyms.yml 或草稿文件，随内容一起版本管理。",
+                         "en": "Every change is written to staff-actions.jsonl in the content folder and to "
+                               "learned-questions.yml, synonyms.yml or the draft file: versioned with the content."},
+    "st_history": {"zh-Hant": "變更紀錄", "zh-Hans": "变更记录", "en": "Changes made here"},
+    "st_pick_action": {"zh-Hant": "選擇一項變更", "zh-Hans": "选择一项变更", "en": "Pick a change"},
+    "st_undo": {"zh-Hant": "復原這項變更", "zh-Hans": "撤销这项变更", "en": "Undo this change"},
+    "st_failing": {"zh-Hant": "目前無法使用的檔案", "zh-Hans": "目前无法使用的文件", "en": "Files that fail right now"},
+    "st_failing_count": {"zh-Hant": "{files} 個檔案有錯誤：客戶看到的是上一個正常版本，新檔案則不會顯示。",
+                         "zh-Hans": "{files} 个文件有错误：客户看到的是上一个正常版本，新文件则不会显示。",
+                         "en": "{files} file(s) have errors: customers see their last good version, or nothing "
+                               "for a new file."},
+    "st_no_failing": {"zh-Hant": "所有檔案都通過檢查。", "zh-Hans": "所有文件都通过检查。", "en": "Every file passes the check."},
+    "st_drafts": {"zh-Hant": "草稿（還有範本文字，不會顯示給客戶）", "zh-Hans": "草稿（还有模板文字，不会显示给客户）",
+                  "en": "Drafts (template text left; customers do not see them)"},
+    "st_preview_file": {"zh-Hant": "文章檔案", "zh-Hans": "文章文件", "en": "Article file"},
+    "st_problems": {"zh-Hant": "問題", "zh-Hans": "问题", "en": "Problems"},
+    "st_passes": {"zh-Hant": "沒有問題：這篇文章通過檢查。", "zh-Hans": "没有问题：这篇文章通过检查。",
+                  "en": "No problems: this article passes the check."},
+})

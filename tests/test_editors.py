@@ -10,7 +10,7 @@ from datetime import date
 from kb.__main__ import run_check, run_new
 from kb.content import load_content
 from kb.settings import Settings
-from portal.staff import csv_bytes, draft_queries, preview
+from portal.staff_tools import csv_bytes, labelled_queries, preview
 from tests.articles import CATEGORIES, article_text, write, write_topic
 
 TODAY = date(2026, 11, 28)
@@ -98,11 +98,25 @@ def test_csv_export_keeps_every_row_and_chinese_text():
                                                      {"query": "lost card, stolen", "searches": "1"}]
 
 
-def test_failed_searches_export_as_draft_labelled_queries():
-    failed = [{"query": "pet insurance", "query_lang": "en"}, {"query": "寵物保險", "query_lang": "zh-Hant"}]
-    groups = [{"question": "pet insurance", "closest_article": "fees-overview.en"}]
-    lines = [json.loads(line) for line in draft_queries(groups, failed).splitlines()]
-    assert lines[0] == {"id": "draft-0001", "text": "pet insurance", "lang": "en", "relevant": [],
-                        "suggested": ["fees-overview.en"]}
-    assert lines[1]["relevant"] == [] and lines[1]["lang"] == "zh-Hant"
-    assert set(lines[0]) >= {"id", "text", "lang", "relevant"}  # the evaluation's format
+def test_csv_export_neutralises_spreadsheet_formulas():
+    rows = [{"query": "=HYPERLINK(\"http://x\")", "n": 1}, {"query": "+1 (555)", "n": -2},
+            {"query": "-2+3", "n": 0}, {"query": "@SUM(A1)", "n": 0}, {"query": "\tcell", "n": 0},
+            {"query": "\rcell", "n": 0}, {"query": "plain = fine", "n": 0}]
+    data = list(csv.DictReader(io.StringIO(csv_bytes(rows).decode("utf-8-sig"), newline="")))
+    assert [r["query"] for r in data] == ["'=HYPERLINK(\"http://x\")", "'+1 (555)", "'-2+3", "'@SUM(A1)",
+                                          "'\tcell", "'\rcell", "plain = fine"]
+    assert [r["n"] for r in data] == ["1", "-2", "0", "0", "0", "0", "0"]  # numbers stay numbers
+
+
+def test_failed_groups_export_as_labelled_queries_with_passage_labels():
+    groups = [{"group": 7, "searches": 3, "queries": ["pet insurance", "寵物保險"], "languages": ["en", "zh-Hant"],
+               "closest": "fees-overview.en#q2"},
+              {"group": 9, "searches": 1, "queries": ["card eaten by atm"], "languages": ["en"], "closest": ""}]
+    text = labelled_queries(groups, confirmed={"card eaten by atm": "atm-withdrawal.en#q4"},
+                            languages={"寵物保險": "zh-Hant"})
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert lines[0] == {"id": "failed-7-1", "text": "pet insurance", "lang": "en", "relevant": [],
+                        "suggested": ["fees-overview.en#q2"], "group": 7, "searches": 3}
+    assert lines[1]["lang"] == "zh-Hant" and lines[1]["relevant"] == []
+    assert lines[2]["relevant"] == ["atm-withdrawal.en#q4"] and lines[2]["suggested"] == []
+    assert all(set(line) >= {"id", "text", "lang", "relevant"} for line in lines)  # the evaluation's format
