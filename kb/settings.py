@@ -115,13 +115,18 @@ class Settings:
                               minimum=1, maximum=65535)
     database_url: str = setting("", "SQLAlchemy URL for searches and feedback; empty means SQLite "
                                 "at <data_dir>/portal.db. PostgreSQL: postgresql+psycopg://...")
-    db_busy_seconds: float = setting(3.0, "How long the portal waits for a locked search-log database "
-                                     "before it gives up on that row (the answer is shown anyway).")
+    db_busy_seconds: float = setting(3.0, "The one timeout of the search-log database: how long a "
+                                     "write waits for a lock, a connection or a statement before it "
+                                     "gives up on that row (written in the background: answers never "
+                                     "wait for it).", minimum=0.05, maximum=600.0)
     retention_days: int = setting(90, "Stored searches and feedback older than this are deleted.",
                               minimum=1)
-    staff_password_hash: str | None = setting(None, "scrypt hash of the staff password "
-                                              "(python -m portal hash-password); unset turns the "
+    staff_password_hash: str | None = setting(None, "argon2id hash of the staff password "
+                                              "(python -m portal hash-password; older scrypt hashes "
+                                              "still work and are upgraded); unset turns the "
                                               "staff area off.", _optional)
+    staff_idle_minutes: float = setting(15.0, "A staff session unused this long is signed out.",
+                                        minimum=1.0, maximum=24 * 60.0)
     reformulation_seconds: int = setting(120, "Staff analytics: a search failed when the same session "
                                          "asks something else within this many seconds without "
                                          "having said the answer helped (a reformulation).")
