@@ -62,13 +62,16 @@ def main() -> None:
     url = params.parse(st.query_params)
     lang = current_lang(url.lang)
     _html_lang(lang)
-    st.html(f'<p class="kb-brand">{t("bank", lang)}</p>')
+    # The bank's name heads every page; on the home page it is the page's one h1.
+    home = not (url.article or url.article_invalid or url.category or url.category_invalid or url.staff)
+    tag = "h1" if home else "p"
+    st.html(f'<{tag} class="kb-brand">{t("bank", lang)}</{tag}>')
     elder_now = st.session_state.get("elder_mode", st.query_params.get("elder_mode") == "true")
     # Elder mode's first screen is the question box; the display settings come after the answer.
     if elder_now:
-        content, controls = st.container(), st.container()
+        content, controls = st.container(key="kb_content"), st.container(key="kb_settings")
     else:
-        controls, content = st.container(), st.container()
+        controls, content = st.container(key="kb_settings"), st.container(key="kb_content")
     with controls:
         elder, contrast = settings_controls(lang, elder_now)
     st.html(style.css(elder, contrast))

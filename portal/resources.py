@@ -29,12 +29,25 @@ def embedders() -> dict[str, Embedder]:
     return create_all(current.embedders, current.threads, current.st_model)
 
 
-@st.cache_resource(show_spinner=False)
+_index_lock = threading.Lock()
+
+
 def index():
+    """The live index (see ``_index``); one thread opens it while others (the warm-up, a second
+    session) wait for it instead of opening a second copy."""
+    with _index_lock:
+        return _index()
+
+
+@st.cache_resource(show_spinner=False)
+def _index():
     """The live index; it follows new builds by itself. Opening fails with IndexNotReady, which
     the page shows as "help is being updated"; the next run tries again."""
     from indexer.index import Index
     return Index(settings(), embedders())
+
+
+index.clear = _index.clear  # tests reset it like the other cached resources
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda log: log.close())

@@ -17,12 +17,16 @@ BASE = """
 .kb-question {margin-bottom: 0.3rem;}
 mark {background: #ffe566; color: #000; padding: 0 0.1em;}
 .kb-focus {outline: 3px solid #0b4f9c; outline-offset: 4px; border-radius: 4px;}
-.kb-muted, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #3d4451 !important;}
+.kb-muted, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #3d4451 !important;
+  opacity: 1 !important;}
 a {color: #0b4f9c;}
 h1.kb-h, h2.kb-h {font-weight: 700; margin: 1.2rem 0 0.5rem; padding: 0; scroll-margin-top: 1rem;}
 h1.kb-h {font-size: 2rem;} h2.kb-h {font-size: 1.4rem;}
-h2.kb-h:focus {outline: 3px solid #0b4f9c; outline-offset: 4px;}
-.kb-brand {font-weight: 700; font-size: 1.05rem; color: #0b4f9c; margin: 0;}
+h2.kb-h:focus {outline: none;} h2.kb-h:focus-visible {outline: 3px solid #0b4f9c; outline-offset: 4px;}
+[data-testid="stMainBlockContainer"] {padding-top: 2.5rem;}
+.kb-brand {font-weight: 700; font-size: 1.25rem; color: #fff !important; background: #0b4f9c; margin: 0 0 0.5rem;
+  padding: 0.8rem 1.1rem; border-radius: 10px; line-height: 1.3;}
+.st-key-q label p {font-size: 1.45rem; font-weight: 700; color: #111;}
 .st-key-q input {font-size: 1.2rem; min-height: 3.2rem;}
 a.kb-call, button.kb-read, button.kb-stop {display: inline-flex; align-items: center; justify-content: center;
   min-height: 48px; min-width: 48px; padding: 0.5rem 1.2rem; border-radius: 10px; font-weight: 600;
@@ -39,7 +43,7 @@ button.kb-read, button.kb-stop {background: #fff; color: #0b4f9c; border: 2px so
 .kb-tile-title {font-weight: 700; color: #0b4f9c; font-size: 1.05rem;}
 .kb-tile-text {color: #3d4451; font-size: 0.95rem;}
 .kb-grid {display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.6rem;
-  list-style: none; padding: 0; margin: 0;}
+  list-style: none; padding: 0 !important; margin: 0 !important;}
 .kb-grid li {margin: 0; padding: 0;}
 .kb-grid a {display: block; padding: 0.75rem 0.9rem; border-radius: 10px; background: #f1f4f8;
   text-decoration: none; font-weight: 600; min-height: 48px;}
@@ -53,7 +57,9 @@ button.kb-read, button.kb-stop {background: #fff; color: #0b4f9c; border: 2px so
 .kb-thanks {padding: 0.75rem 1rem; border-radius: 8px; background: #e6f4ea; color: #0d3b1c;}
 .kb-thanks:focus {outline: 3px solid #0b4f9c;}
 .kb-live {position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;}
-@media (max-width: 640px) { h1.kb-h {font-size: 1.6rem;} .kb-tile {min-height: 0;} }
+@media (max-width: 640px) { h1.kb-h {font-size: 1.6rem;} .kb-tile {min-height: 0;}
+  /* On a phone the question box comes first; the display settings follow the page. */
+  div:has(> .st-key-kb_settings) {order: 10;} }
 """
 
 ELDER = """
@@ -64,7 +70,8 @@ html, body, .stApp, .stApp p, .stApp li, .stApp label, .stApp input, .stApp text
 .stApp h2, .stApp h2 span, h2.kb-h {font-size: 34px !important; line-height: 1.5 !important;}
 .stApp h3, .stApp h3 span, .stApp h4, .stApp h5, .stApp h6, .kb-question strong {font-size: 30px !important;
   line-height: 1.5 !important;}
-.stApp, .stApp p, .stApp li, .stApp label, .stApp span, .stApp h1, .stApp h2, .stApp h3, .kb-brand,
+.stApp .kb-brand {color: #fff !important; background: #00307a !important; font-size: 30px !important;}
+.stApp, .stApp p:not(.kb-brand), .stApp li, .stApp label, .stApp span, .stApp h1:not(.kb-brand), .stApp h2, .stApp h3,
 .kb-tile-text, .kb-muted, [data-testid="stCaptionContainer"] p {color: #000 !important;}
 .stApp button[kind="primary"], .stApp button[kind="primary"] p, .stApp button[kind="primary"] span {
   color: #fff !important; background: #00307a !important;}
@@ -90,6 +97,7 @@ HIGH_CONTRAST = """
 .stApp, .stApp p, .stApp li, .stApp label, .stApp span, .stApp h1, .stApp h2, .stApp h3, .stApp h4,
 .stApp div, .stApp td, .stApp th {color: #fff !important;}
 .stApp a, .stApp a span {color: #ffeb3b !important; text-decoration: underline !important;}
+.stApp .kb-brand {background: #000 !important; color: #fff !important; border: 2px solid #fff;}
 .stApp input, .stApp textarea {background: #000 !important; color: #fff !important; border: 2px solid #fff !important;}
 .stApp button {background: #000 !important; color: #fff !important; border: 2px solid #fff !important;}
 .stApp button p, .stApp button span {color: #fff !important;}
