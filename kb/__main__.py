@@ -10,7 +10,7 @@ from pathlib import Path
 from kb import learned, templates
 from kb.articles import LANGS, TYPES
 from kb.content import ARTICLES_DIR, load_content
-from kb.errors import LearnError
+from kb.errors import KbError, LearnError
 from kb.settings import Settings, describe
 from kb.validation import check
 
@@ -141,6 +141,15 @@ def main(argv: list[str] | None = None) -> int:
         learn_cmd.add_argument("--by", help="who confirmed it (default: your user name)")
         learn_cmd.add_argument("--note", help="why, for the reviewer")
         learn_cmd.add_argument("--content-dir", help="default: KB_CONTENT_DIR")
+    tune_cmd = commands.add_parser("tune-model", help="fine-tune a sentence-transformers model on the content's "
+                                   "pairs into a folder for KB_ST_MODEL (optional, slow on CPU)")
+    tune_cmd.add_argument("out", type=Path, help="new folder for the tuned model")
+    tune_cmd.add_argument("--base", default="", help="sentence-transformers folder to start from "
+                                                   "(default: the packaged all-MiniLM-L6-v2)")
+    tune_cmd.add_argument("--epochs", type=int, default=1)
+    tune_cmd.add_argument("--max-pairs", type=int, default=0, help="train on a random sample of this many "
+                                                                   "pairs (0: all)")
+    tune_cmd.add_argument("--batch-size", type=int, default=16)
     settings_cmd = commands.add_parser("settings", help="list every setting, its environment variable and default")
     settings_cmd.add_argument("--markdown", action="store_true", help="as a table for the README")
     args = parser.parse_args(argv)
@@ -152,6 +161,17 @@ def main(argv: list[str] | None = None) -> int:
         return run_new(args, settings, today)
     if args.command in ("learn", "unlearn"):
         return run_learn(args, settings)
+    if args.command == "tune-model":
+        from eval.tune_model import tune  # torch and sentence-transformers: kept out of the core
+        try:
+            report = tune(settings, args.out, args.base, args.epochs, args.max_pairs, args.batch_size)
+        except KbError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        import json
+        print(json.dumps(report, indent=2))
+        print(f"KB_ST_MODEL={args.out} KB_EMBEDDERS=use,st  (then: python -m indexer build --full)")
+        return 0
     if args.markdown:
         print("| variable | default | what it does |\n|---|---|---|")
     for name, default, help_text in describe():
