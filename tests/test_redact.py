@@ -2,16 +2,18 @@
 
 Every number below was computed with its checksum and checked with a second, independently
 written implementation (Luhn by digit doubling, ISO 7064 MOD 11-2 with weights 2^(17-i) mod 11,
-the Taiwan letter-code sum by hand): positives are valid, negatives fail on purpose.
+the Taiwan letter-code sum by hand, the Hong Kong ID weights 9..2 by hand): positives are valid,
+negatives fail on purpose. The table covers what a bank's customers type, in English, Traditional
+and Simplified Chinese: every positive must be found (zero misses) and no negative touched (no
+false hits on amounts, dates, limits, times, OTP codes).
 """
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
-from kb.redact import PLACEHOLDERS, findings, redact
+from kb.redact import PLACEHOLDERS, findings, redact, redact_and_cut
 
 POSITIVE = [
     # cards: Luhn-valid, each way customers write them
@@ -70,18 +72,115 @@ POSITIVE = [
     ("卡4111111111111111，電話0912345678，信箱a@b.co", "卡[card]，電話[phone]，信箱[email]"),
 ]
 
+# A long number that is no card and no ID is still somebody's number: an account (or a reference
+# that leads to one). Luhn and the ID checks decide the kind, not whether it is kept.
+LONG_NUMBERS = [
+    ("4111 1111 1111 1112", "[account]"),  # Luhn fails: not a card
+    ("4111-1111-1111-1112", "[account]"),
+    ("1234567812345678", "[account]"),
+    ("４１１１１１１１１１１１１１１２", "[account]"),
+    ("0000 0000 0000 0000", "[account]"),  # passes Luhn, but no card number starts with 0
+    ("110105194912310021", "[account]"),  # mainland checksum wrong (should end in X)
+    ("110105194913310021", "[account]"),  # checksum right, month 13
+    ("123456789012345", "[account]"),  # 15 digits, no birth date in it
+]
+
+# (language, text, redacted): the kinds issue 16 added.
+MORE = [
+    # bank accounts, with and without separators, after a word or alone
+    ("zh-Hant", "帳號 012-345678-001 轉不過去", "帳號 [account] 轉不過去"),
+    ("zh-Hans", "我的账号是6222 0212 3456 7890 123", "我的账号是[account]"),
+    ("en", "account no. 123-456-789012 frozen", "account no. [account] frozen"),
+    ("en", "A/C 0123456789012 please check", "A/C [account] please check"),
+    ("zh-Hant", "户口号码 012-345678-001", "户口号码 [account]"),
+    ("zh-Hant", "轉入帳號：00123456789012", "轉入帳號：[account]"),
+    ("en", "my acct 987654321012 is locked", "my acct [account] is locked"),
+    ("zh-Hant", "請問戶頭 1234 5678 9012 怎麼查", "請問戶頭 [account] 怎麼查"),
+    ("en", "I transferred to 012345678901 but nothing arrived", "I transferred to [account] but nothing arrived"),
+    ("zh-Hans", "转到 6217000010012345678 没到账", "转到 [account] 没到账"),
+    ("zh-Hans", "收款账户 12345678 对吗", "收款账户 [account] 对吗"),  # short, but named
+    # cards written with dots, slashes or double spaces
+    ("en", "card 4111.1111.1111.1111 declined", "card [card] declined"),
+    ("zh-Hant", "卡號 4111/1111/1111/1111", "卡號 [card]"),
+    ("en", "my card 4111  1111  1111  1111 was stolen", "my card [card] was stolen"),
+    ("zh-Hans", "卡号5555.5555.5555.4444被盗刷", "卡号[card]被盗刷"),
+    ("zh-Hant", "卡號４１１１．１１１１．１１１１．１１１１", "卡號[card]"),
+    # Hong Kong identity cards
+    ("en", "HKID A123456(3) lost", "HKID [id] lost"),
+    ("zh-Hant", "身份證號碼 A1234563", "身份證號碼 [id]"),
+    ("zh-Hant", "香港身份証 A123456 3", "香港身份証 [id]"),
+    ("en", "my hkid is a123456(3)", "my hkid is [id]"),
+    ("zh-Hans", "香港身份证 AB987654(3) 可以开户吗", "香港身份证 [id] 可以开户吗"),
+    # passports
+    ("en", "passport number E12345678", "passport number [passport]"),
+    ("zh-Hant", "護照號碼：312345678", "護照號碼：[passport]"),
+    ("zh-Hans", "护照 G12345678 过期了", "护照 [passport] 过期了"),
+    ("en", "Passport no: K12345678", "Passport no: [passport]"),
+    ("en", "my passport is 123456789", "my passport is [passport]"),
+    ("zh-Hant", "護照 EA1234567", "護照 [passport]"),
+    ("zh-Hans", "我的护照号是E87654321", "我的护照号是[passport]"),
+    # security codes and expiry dates, next to their words
+    ("en", "CVV 123", "CVV [cvv]"),
+    ("en", "cvv: 1234", "cvv: [cvv]"),
+    ("en", "the security code is 321", "the security code is [cvv]"),
+    ("zh-Hant", "安全碼 456", "安全碼 [cvv]"),
+    ("zh-Hant", "背面三碼是 789", "背面三碼是 [cvv]"),
+    ("zh-Hans", "卡片背面末三码 012", "卡片背面末三码 [cvv]"),
+    ("en", "CVC2 999", "CVC2 [cvv]"),
+    ("en", "exp 12/27", "exp [expiry]"),
+    ("en", "expiry date 03/2028", "expiry date [expiry]"),
+    ("en", "valid thru 11/29", "valid thru [expiry]"),
+    ("en", "expires 2027-05", "expires [expiry]"),
+    ("zh-Hant", "有效期 12/27", "有效期 [expiry]"),
+    ("zh-Hant", "有效期限：2028年3月", "有效期限：[expiry]"),
+    ("zh-Hant", "卡片到期日 05/30", "卡片到期日 [expiry]"),
+    ("zh-Hans", "有效日期是 09/26", "有效日期是 [expiry]"),
+    ("zh-Hans", "有效期 2029年12月 安全码 321", "有效期 [expiry] 安全码 [cvv]"),
+    ("en", "card 4111 1111 1111 1111 exp 12/27 cvv 123", "card [card] exp [expiry] cvv [cvv]"),
+    # e-mail addresses written out
+    ("en", "john dot lee at gmail dot com", "[email]"),
+    ("en", "write to wang(at)yahoo.com.tw", "write to [email]"),
+    ("en", "amy [at] example [dot] com", "[email]"),
+    ("zh-Hant", "我的信箱 wang 小老鼠 gmail 點 com", "我的信箱 [email]"),
+    ("zh-Hans", "邮箱 li.na at qq dot com", "邮箱 [email]"),
+    ("en", "mary.chan at hotmail.com please", "[email] please"),
+    ("en", "ken {at} company {dot} com {dot} hk", "[email]"),
+    ("zh-Hans", "发到 zhang.wei 艾特 163 点 com", "发到 [email]"),
+    # Hong Kong phones: eight digits, so only as phone numbers are written or named
+    ("en", "HK phone 9123 4567", "HK phone [phone]"),
+    ("zh-Hant", "香港電話 2123-4567", "香港電話 [phone]"),
+    ("en", "call me on 6123 4567", "call me on [phone]"),
+    ("zh-Hant", "聯絡電話 91234567", "聯絡電話 [phone]"),
+    ("zh-Hans", "联系电话 +852 9123 4567", "联系电话 [phone]"),
+]
+
+# Ordinary questions with amounts, dates, limits, times and codes: nothing in them is personal.
+ORDINARY = [
+    ("zh-Hant", "NT$50,000"), ("zh-Hant", "2026/12/01"), ("zh-Hant", "轉帳上限5萬"), ("en", "limit 50000 per day"),
+    ("zh-Hant", "轉帳上限 50000 元"), ("zh-Hant", "每日限額 NT$100,000"), ("zh-Hant", "我想轉 3000000 元給家人"),
+    ("en", "HK$ 10000000"), ("en", "How do I transfer 50000 per day?"), ("en", "what is the daily limit of 2,000,000?"),
+    ("zh-Hans", "转账限额每天5万元"), ("zh-Hant", "2026年12月1日"), ("en", "2026-12-01 09:30"), ("en", "2026.12.01"),
+    ("zh-Hant", "營業時間 09:00-15:30"), ("zh-Hant", "客服時間 週一至週五 9:00–17:00"), ("en", "my card expires next month"),
+    ("zh-Hant", "卡片到期了怎麼辦"), ("zh-Hant", "信用卡有效期是幾年"), ("zh-Hant", "CVV 是什麼"),
+    ("en", "where is the CVV on my card"), ("en", "What does the security code do?"), ("en", "the OTP expires in 5 minutes"),
+    ("zh-Hant", "有效期 5 分鐘"), ("en", "passport renewal"), ("zh-Hans", "护照过期了能开户吗"), ("zh-Hant", "我要用護照開戶"),
+    ("en", "account opening fee"), ("zh-Hant", "帳號被鎖住了"), ("zh-Hans", "账户余额 100000 元"), ("en", "account balance 25000"),
+    ("en", "my account limit is 50000"), ("zh-Hant", "帳戶餘額 1,234,567"), ("en", "how to open an account at the branch"),
+    ("en", "meet me at the branch"), ("en", "look at google dot com"), ("en", "I'm at home"), ("en", "at 5 dot 30 pm"),
+    ("en", "email me at the address on file"), ("en", "account ending 1234"), ("zh-Hant", "定存 12 個月 利率 1.5%"),
+    ("zh-Hant", "12/25 聖誕節有營業嗎"), ("zh-Hant", "星期六 10/10 國慶日"), ("en", "The transfer arrives in 1-3 business days"),
+    ("en", "version v2.3.1"), ("zh-Hant", "年費 NT$1,800"), ("zh-Hans", "手续费 15 元"), ("zh-Hant", "ATM 每次提款上限 20000"),
+    ("zh-Hant", "第 3 步"), ("en", "iPhone 15 Pro"), ("zh-Hant", "電話銀行 0800 怎麼打"), ("en", "call 165 to report fraud"),
+    ("zh-Hans", "一天能转 10 次吗"), ("en", "1 000 000 000"), ("en", "USD 1000000000"), ("zh-Hans", "人民币 100000000 元"),
+    ("zh-Hant", "5萬元以上要臨櫃嗎"), ("zh-Hans", "2026年12月1日以后的转账"), ("zh-Hans", "限额 5000 元"),
+    ("zh-Hans", "定期存款 2027/06 到期"), ("en", "expiry of the OTP"), ("zh-Hans", "验证码 123456 有效期多久"),
+]
+
 NEGATIVE = [
-    "4111 1111 1111 1112",  # Luhn fails
-    "4111-1111-1111-1112",
-    "1234567812345678",
-    "４１１１１１１１１１１１１１１２",
-    "0000 0000 0000 0000",  # passes Luhn, but no card number starts with 0
     "A123456788",  # Taiwan check digit wrong
     "A1234567890",  # one digit too many
     "XAB12345678",  # old resident-certificate shape inside a longer word
-    "110105194912310021",  # mainland checksum wrong (should end in X)
-    "110105194913310021",  # checksum right, month 13
-    "123456789012345",  # 15 digits, no birth date in it
+    "A123456(4)",  # Hong Kong ID check digit wrong
     "轉帳 NT$100,000 要手續費嗎",
     "50000元",
     "limit 1,500 per day",
@@ -114,15 +213,40 @@ NEGATIVE = [
 ]
 
 
-@pytest.mark.parametrize("text, redacted", POSITIVE)
+@pytest.mark.parametrize("text, redacted", POSITIVE + LONG_NUMBERS + [(t, r) for _, t, r in MORE])
 def test_redact_replaces_personal_data(text, redacted):
     assert redact(text) == redacted
 
 
-@pytest.mark.parametrize("text", NEGATIVE)
+@pytest.mark.parametrize("text", NEGATIVE + [text for _, text in ORDINARY])
 def test_redact_keeps_other_numbers(text):
     assert redact(text) == text
     assert findings(text) == []
+
+
+def test_the_table_covers_three_languages_both_ways():
+    positives = {lang: sum(1 for row in MORE if row[0] == lang) for lang in ("en", "zh-Hant", "zh-Hans")}
+    negatives = {lang: sum(1 for row in ORDINARY if row[0] == lang) for lang in ("en", "zh-Hant", "zh-Hans")}
+    assert min(positives.values()) >= 10 and min(negatives.values()) >= 10, (positives, negatives)
+    assert len(POSITIVE) + len(LONG_NUMBERS) + len(MORE) + len(NEGATIVE) + len(ORDINARY) >= 100
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("4111 1111 1111 1112", "account"), ("4111 1111 1111 1111", "card"), ("A123456(3)", "id"),
+    ("passport E12345678", "passport"), ("cvv 123", "cvv"), ("exp 12/27", "expiry"),
+    ("a dot b at example dot com", "email"), ("0912-345-678", "phone"), ("帳號 012-345678-001", "account"),
+])
+def test_each_kind_is_named(text, kind):
+    assert [found[0] for found in findings(text)] == [kind]
+
+
+def test_redact_and_cut_redacts_first_and_never_leaves_half_a_placeholder():
+    card = "4111 1111 1111 1111"
+    assert redact_and_cut("a" * 495 + " " + card, 500) == "a" * 495 + " "  # "[card]" would not fit
+    assert redact_and_cut("a" * 490 + " " + card, 500) == "a" * 490 + " [card]"
+    assert redact_and_cut("hello", 3) == "hel"
+    cut_first = redact(("a" * 490 + " " + card)[:500])
+    assert "4111" in cut_first  # what cutting first would have stored
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -199,9 +323,8 @@ def _random_alnum(length):
     ("full-width", "１－" * 5000),
     ("random letters and digits", _random_alnum(10000)),
 ])
-def test_pathological_input_is_fast(name, text):
-    # A guard against catastrophic backtracking (seconds to hours), not a benchmark: these take
-    # 20-50 ms, and a bound of 2 s holds even while the other core runs a model build.
-    began = time.perf_counter()
-    redact(text)
-    assert time.perf_counter() - began < 2.0, name
+def test_pathological_input_is_redacted_consistently(name, text):
+    # How long these take (catastrophic backtracking would mean seconds to hours) is measured by
+    # python -m eval bench-text, which holds them to 2 s; no unit test asserts a wall-clock bound.
+    once = redact(text)
+    assert redact(once) == once, name
