@@ -53,6 +53,8 @@ class Layout:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """One build at a time. The lock is released by the kernel if the build is killed."""
+        if not self.root.parent.exists():  # the data folder: private, it also holds the search log
+            self.root.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.builds.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "w") as handle:
             try:

@@ -186,6 +186,22 @@ def test_sqlite_file_and_its_folder_are_created_private(tmp_path):
     assert "portal.db-wal" in modes  # WAL mode: the file whose permissions SQLite copies exists
 
 
+def test_a_data_folder_made_by_the_indexer_is_private_too(tmp_path):
+    from indexer.layout import Layout
+    with Layout(tmp_path / "data" / "index").locked():
+        pass
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("variable, raw", [("KB_DB_BUSY_SECONDS", "0"), ("KB_DB_BUSY_SECONDS", "-1"),
+                                           ("KB_STAFF_IDLE_MINUTES", "0")])
+def test_timeouts_are_range_checked(variable, raw):
+    from kb.errors import SettingsError
+    from kb.settings import Settings
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: raw})
+
+
 def test_the_busy_timeout_defaults_to_the_one_setting(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_DB_BUSY_SECONDS", "0.2")
     path = tmp_path / "portal.db"
