@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("bench-indexer", help="full build speed and one-article re-index time")
     commands.add_parser("bench-search", help="warm search latency on the bundled content")
     commands.add_parser("bench-portal", help="question-to-answer time in a real browser, cold start")
+    commands.add_parser("bench-text", help="worst-case parser, redactor and search times on hostile and "
+                                           "random text (the bounds unit tests no longer assert)")
     log_cmd = commands.add_parser("bench-log", help="what the search log adds to an answer, with the "
                                                     "database healthy, locked or stopped")
     log_cmd.add_argument("--calls", type=int, default=200)
@@ -117,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "load":
             from eval.load import main as load
             return load(settings, args.customers, args.questions, args.threads)
+        if args.command == "bench-text":
+            from eval.bench_text import bench_text
+            return bench_text(settings)
         from eval import bench
         if args.command == "bench":
             return bench.bench_scale(settings, [int(s) for s in args.sizes.split(",")], args.queries)
