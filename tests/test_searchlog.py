@@ -82,6 +82,8 @@ def test_search_ids_are_unique_ordered_by_time_and_fit_the_portal_links():
     assert len(set(ids)) > 1990  # 20 random bits within one millisecond
     assert all(0 < i < 10 ** 18 for i in ids)
     assert new_search_id(1_800_000_001.0) > max(ids)
+    from portal.params import parse
+    assert parse({"from": str(ids[0])}).from_search == ids[0]  # links carry it back intact
 
 
 def test_a_locked_sqlite_does_not_hold_up_the_caller(sqlite_url, tmp_path):
@@ -271,3 +273,22 @@ def _eventually(condition, seconds: float = WAIT) -> bool:
         return condition()
     finally:
         deadline.cancel()
+
+
+def test_reading_the_store_never_waits_for_it(tmp_path):
+    # A folder that cannot be made: opening fails, the breaker opens, readers get None at once.
+    (tmp_path / "file").write_text("not a folder")
+    clock = Clock()
+    log = BackgroundLog(f"sqlite:///{tmp_path / 'file' / 'portal.db'}", timeout=5, clock=clock)
+    try:
+        assert log.flush(WAIT)
+        assert log.store is None and log.stats()["breaker_open"]
+    finally:
+        log.close()
+    healthy = BackgroundLog(f"sqlite:///{tmp_path / 'data' / 'portal.db'}", timeout=5)
+    try:
+        assert healthy.flush(WAIT)
+        assert healthy.store is not None
+        assert healthy.store.rows(text("SELECT count(*) FROM searches")) == [(0,)]
+    finally:
+        healthy.close()
