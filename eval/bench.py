@@ -188,7 +188,7 @@ def bench_portal(settings: Settings, questions: int = 15) -> int:
     from playwright.sync_api import sync_playwright
     from indexer.build import build
     from kb.normalize import clean
-    from tests.browser import CHROMIUM_ARGS, chromium_path, running_portal
+    from eval.browser import CHROMIUM_ARGS, chromium_path, running_portal
     build(settings, embedders=create_all(settings.embedders, settings.threads, settings.st_model))
     work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
     env = {"KB_WATCH_CONTENT": "false", "KB_DATABASE_URL": f"sqlite:///{work / 'portal.db'}"}

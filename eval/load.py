@@ -146,7 +146,7 @@ async def _customer(browser, url: str, questions: list[str], report: LoadReport,
 
 async def _drive(url: str, customers: int, per_customer: int, time_limit: float) -> LoadReport:
     from playwright.async_api import async_playwright
-    from tests.browser import CHROMIUM_ARGS, chromium_path
+    from eval.browser import CHROMIUM_ARGS, chromium_path
     report = LoadReport(f"portal x{customers} browser sessions")
     lock = asyncio.Lock()
     deadline = time.monotonic() + time_limit
@@ -166,7 +166,7 @@ async def _drive(url: str, customers: int, per_customer: int, time_limit: float)
 def portal_load(env: dict[str, str], database_url: str, customers: int = 6, per_customer: int = 5,
                 time_limit: float = 240.0) -> LoadReport:
     from portal.logstore import LogStore, feedback
-    from tests.browser import running_portal
+    from eval.browser import running_portal
     with running_portal(env) as url:
         report = asyncio.run(_drive(url, customers, per_customer, time_limit))
     with LogStore.open(database_url) as store:

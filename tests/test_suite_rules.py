@@ -67,3 +67,11 @@ def test_no_unit_test_asserts_a_wall_clock_bound():
             if TIMING.search(line) or DEADLINE.search(line):
                 offending.append(f"{path.name}:{number}: {line.strip()}")
     assert offending == [], "move these bounds to a benchmark under eval/:\n" + "\n".join(offending)
+
+
+def test_eval_does_not_import_from_the_tests():
+    offending = [f"{path.name}:{number}: {line.strip()}"
+                 for path in sorted((PROJECT_ROOT / "eval").glob("*.py"))
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if re.search(r"^\s*(from|import)\s+tests\b", line)]
+    assert offending == []
