@@ -28,6 +28,18 @@ PATHOLOGICAL = {
     "full-width": "１－" * 5000,
     "random letters and digits": "".join(random.Random(7).choices("0123456789abcdefghijklmnopqrstuvwxyz",
                                                                    k=10000)),
+    "written-out dots": "a dot " * 3000 + "at b dot com",
+    "spaced at words": " at " * 5000,
+    "at and dot words": "a at b dot " * 2000,
+    "account words": "帳號 " * 5000,
+    "account digits": "account 1 " * 2000,
+    "cvv words": "cvv " * 5000,
+    "expiry words": "exp 1/" * 3000,
+    "digits, double spaces": "1  " * 5000,
+    "digits, dots": "1." * 5000,
+    "digits, slashes": "1/" * 5000,
+    "phone words": "電話 " * 5000,
+    "ten-digit blocks": "1234567890 " * 1000,
 }
 # Characters customers and editors produce, plus the troublesome ones (as the property tests).
 ALPHABET = list("卡片遺失凍結掛失银行卡丢了转账限额 ATM OTP\n\r\t\u200b\u202e\ufeff#*-|>`[]()!<>:0123456789@."

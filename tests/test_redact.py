@@ -322,6 +322,18 @@ def _random_alnum(length):
     ("short addresses", "a@b.ca" * 1700),
     ("full-width", "１－" * 5000),
     ("random letters and digits", _random_alnum(10000)),
+    ("written-out dots", "a dot " * 3000 + "at b dot com"),
+    ("spaced at words", " at " * 5000),
+    ("at and dot words", "a at b dot " * 2000),
+    ("account words", "帳號 " * 5000),
+    ("account digits", "account 1 " * 2000),
+    ("cvv words", "cvv " * 5000),
+    ("expiry words", "exp 1/" * 3000),
+    ("digits, double spaces", "1  " * 5000),
+    ("digits, dots", "1." * 5000),
+    ("digits, slashes", "1/" * 5000),
+    ("phone words", "電話 " * 5000),
+    ("ten-digit blocks", "1234567890 " * 1000),
 ])
 def test_pathological_input_is_redacted_consistently(name, text):
     # How long these take (catastrophic backtracking would mean seconds to hours) is measured by
