@@ -203,8 +203,12 @@ ROWS = {"log_search": (searches, search_row), "log_view": (article_views, view_r
 class LogStore:
     """Writes the portal's events; ``rows`` serves the analytics. Build it with ``open``."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, busy_timeout: float | None = None):
         self._engine = engine
+        # Writes on PostgreSQL also end after the timeout (SET LOCAL: reads for the staff
+        # analytics may run longer).
+        self._write_timeout = (f"SET LOCAL statement_timeout = {max(1, int(busy_timeout * 1000))}"
+                               if busy_timeout and engine.dialect.name == "postgresql" else None)
         self._where = engine.url.render_as_string(hide_password=True)
         self._driver_error = engine.dialect.loaded_dbapi.Error
 
@@ -228,7 +232,7 @@ class LogStore:
             parsed = make_url(raw)
         with _translated("open the log database", parsed.render_as_string(hide_password=True),
                          (ValueError, ImportError)):
-            store = cls(_create_engine(parsed, busy_timeout))
+            store = cls(_create_engine(parsed, busy_timeout), busy_timeout)
         try:
             with store._guard("create the log tables"):
                 metadata.create_all(store.engine)
@@ -296,16 +300,18 @@ class LogStore:
         """Write one row built by ``search_row``, ``view_row``... in its own transaction and
         return its id. A row whose ``search_id`` names a search that is not stored (dropped
         while the log was down, or deleted by retention) is stored unlinked."""
-        action = f"save a row in {table.name}"
         try:
-            with self._guard(action), self._engine.begin() as connection:
-                return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+            return self._insert_once(table, values)
         except StorageError as exc:
             if values.get("search_id") is None or not isinstance(exc.__cause__, IntegrityError):
                 raise
-        with self._guard(action), self._engine.begin() as connection:
-            return connection.execute(table.insert().values(**{**values, "search_id": None})
-                                      ).inserted_primary_key[0]
+        return self._insert_once(table, {**values, "search_id": None})
+
+    def _insert_once(self, table: Table, values: dict[str, Any]) -> int:
+        with self._guard(f"save a row in {table.name}"), self._engine.begin() as connection:
+            if self._write_timeout:
+                connection.exec_driver_sql(self._write_timeout)
+            return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
 
     def close(self) -> None:
         self._engine.dispose()
@@ -333,7 +339,7 @@ def _create_engine(url: URL, busy_timeout: float) -> Engine:
         milliseconds = max(1, int(busy_timeout * 1000))  # 0 would mean "never time out"
         return create_engine(url, pool_pre_ping=True, pool_timeout=busy_timeout, connect_args={
             "connect_timeout": max(1, math.ceil(busy_timeout)),  # libpq counts whole seconds
-            "options": f"-c lock_timeout={milliseconds} -c statement_timeout={milliseconds}"})
+            "options": f"-c lock_timeout={milliseconds}"})
     raise ValueError(f"unsupported database {url.get_backend_name()!r}: use sqlite or postgresql")
 
 

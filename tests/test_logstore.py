@@ -440,3 +440,17 @@ def test_helpfulness_per_category(seeded):
 
 def test_normalise_query():
     assert analytics.normalise_query("  Lost\tMY\u3000card \n") == "lost my card"
+
+
+@pytest.mark.server
+def test_a_slow_postgresql_write_ends_at_the_timeout_but_reads_may_take_longer(postgres):
+    url = postgres.database("slow_writes")
+    with LogStore.open(url, busy_timeout=0.3) as store:
+        with store.engine.begin() as connection:
+            connection.execute(text("CREATE FUNCTION slow() RETURNS trigger AS "
+                                    "$$ BEGIN PERFORM pg_sleep(5); RETURN NEW; END $$ LANGUAGE plpgsql"))
+            connection.execute(text("CREATE TRIGGER slow BEFORE INSERT ON searches "
+                                    "FOR EACH ROW EXECUTE FUNCTION slow()"))
+        with pytest.raises(StorageError, match="cancelled"):
+            search(store)
+        assert store.rows(text("SELECT pg_sleep(0.5), 1"))[0][1] == 1  # the staff analytics' reads
