@@ -193,8 +193,20 @@ def sign_in_row(client_hash: str, result: str, *, now: datetime | None = None) -
                 result=result)
 
 
-# What each write method stores, and where: the background log builds (checks, redacts) a row on
-# the caller's thread with these, and writes it on its own.
+# The free text of a table (redacted, then cut to its limit) and a row with it filled in: the
+# background log builds a row without it and redacts it on its writer thread.
+FREE_TEXT = {"searches": ("query", QUERY_MAX_CHARS), "feedback": ("comment", COMMENT_MAX_CHARS)}
+
+
+def with_free_text(table: Table, row: dict[str, Any], text: str) -> dict[str, Any]:
+    name, limit = FREE_TEXT[table.name]
+    if name == "comment" and not text.strip():
+        return {**row, name: None}
+    return {**row, name: redact_and_cut(text, limit)}
+
+
+# What each write method stores, and where: the background log builds (checks) a row on the
+# caller's thread with these, and writes it on its own.
 ROWS = {"log_search": (searches, search_row), "log_view": (article_views, view_row),
         "log_contact": (contacts, contact_row), "log_feedback": (feedback, feedback_row),
         "log_sign_in": (sign_ins, sign_in_row)}

@@ -1,7 +1,7 @@
 """The portal's side of the search log: writes that never delay an answer.
 
-A customer's thread only checks and redacts a row (``portal.logstore.search_row`` and friends)
-and puts it on a bounded queue; one writer thread per process writes it. When the queue is full
+A customer's thread only checks a row (``portal.logstore.search_row`` and friends) and puts it
+on a bounded queue; one writer thread per process redacts its free text and writes it. When the queue is full
 the row is dropped, counted and logged: the answer matters more than its log line. When a write
 fails (locked, full, unreachable) a circuit breaker opens: for ``retry_seconds`` new rows are
 dropped at once instead of queueing behind a store that is down, then one row tries again.
@@ -140,15 +140,21 @@ class BackgroundLog:
             store.close()
 
     def _put(self, method: str, fields: dict[str, Any]) -> None:
-        from portal.logstore import ROWS
+        from portal.logstore import FREE_TEXT, ROWS
         table, build = ROWS[method]
-        row = build(**fields)  # checks and redacts here: a bad call fails in the caller
+        # Checked here, so a bad call fails in the caller; the free text (query, comment) is
+        # redacted on the writer thread: a long question full of numbers takes milliseconds.
+        name, _limit = FREE_TEXT.get(table.name, (None, 0))
+        text = fields.get(name) if name else None
+        if name and not isinstance(text, (str, type(None))):
+            raise TypeError(f"{name} must be a str, not {type(text).__name__}")
+        row = build(**({**fields, name: ""} if name and text is not None else fields))
         with self._lock:
             if self._clock() < self._open_until:
                 self._drop_locked("the search log is down")
                 return
             try:
-                self._queue.put_nowait((table, row))
+                self._queue.put_nowait((table, row, text))
             except queue.Full:
                 self._drop_locked("the write queue is full")
                 return
@@ -202,7 +208,7 @@ class BackgroundLog:
                         self._pending -= 1
                         self._idle.notify_all()
 
-    def _write(self, table, row: dict[str, Any] | None) -> None:
+    def _write(self, table, row: dict[str, Any] | None, text: str | None = None) -> None:
         if table is None:  # asked to open the store, nothing to write
             try:
                 self._ensure_store()
@@ -215,6 +221,9 @@ class BackgroundLog:
                 self._drop_locked("the search log is down")
         if down:
             return
+        if text is not None:
+            from portal.logstore import with_free_text
+            row = with_free_text(table, row, text)
         try:
             self._ensure_store().insert(table, row)
         except StorageError as exc:
@@ -255,7 +264,7 @@ class BackgroundLog:
         log.info("retention: deleted %d log rows older than %d days", removed, self.retention_days)
 
 
-_OPEN = (None, None)  # a queue item that only opens the store
+_OPEN = (None, None, None)  # a queue item that only opens the store
 
 
 def _open_store(url: str, timeout: float):

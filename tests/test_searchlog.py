@@ -63,6 +63,21 @@ def test_rows_are_written_in_the_background_and_linked_by_their_search_id(sqlite
         log.close()
 
 
+def test_a_question_as_typed_is_redacted_then_cut_on_the_writer_thread(sqlite_url):
+    card = "4111 1111 1111 1111"
+    log = BackgroundLog(sqlite_url, timeout=5)
+    try:
+        log.log_search(**{**SEARCH, "query": "a" * 490 + " " + card + " and more " * 50})
+        log.log_feedback(session_hash=HASH, helpful=False, comment="   ")
+        assert log.flush(WAIT)
+        with LogStore.open(sqlite_url) as store:
+            [(query,)] = store.rows(text("SELECT query FROM searches"))
+            assert query == ("a" * 490 + " [card]" + " and more " * 50)[:500] and "4111" not in query
+            assert store.rows(text("SELECT comment FROM feedback")) == [(None,)]
+    finally:
+        log.close()
+
+
 def test_a_bad_call_fails_on_the_callers_thread_before_anything_is_queued(sqlite_url):
     log = BackgroundLog(sqlite_url, timeout=5)
     try:
@@ -72,6 +87,8 @@ def test_a_bad_call_fails_on_the_callers_thread_before_anything_is_queued(sqlite
             log.log_contact(session_hash=HASH, channel="fax")
         with pytest.raises(ValueError, match="no log method"):
             log.call("delete_older_than")
+        with pytest.raises(TypeError, match="query must be a str"):
+            log.log_search(**{**SEARCH, "query": b"bytes"})
         assert log.stats()["queued"] == 0
     finally:
         log.close()
