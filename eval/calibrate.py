@@ -126,7 +126,7 @@ def _outcome(model: ranker.Ranker, example: Example, found: list[Candidate],
                    [example.right(c) for _, c in topics[1:3]])
 
 
-def fit_setup(examples: Sequence[Example], system: str, snapshot, method: str = "pointwise",
+def fit_setup(examples: Sequence[Example], system: str, snapshot, method: str = "pairwise",
               fitted_on: str = "") -> tuple[ranker.Ranker, list[Outcome]]:
     """The ranker of one setup, with its confidence, threshold and close-call margin."""
     rows = []
@@ -214,7 +214,7 @@ def summarise(model: ranker.Ranker, outcomes: Sequence[Outcome]) -> dict:
             "threshold": model.threshold, "close_margin": model.close_margin}
 
 
-def calibrate(settings: Settings, queries_path: Path, method: str = "pointwise") -> dict:
+def calibrate(settings: Settings, queries_path: Path, method: str = "pairwise") -> dict:
     """The whole of ``python -m eval calibrate``: refit and write every setup's ranker."""
     from indexer.build import build
     from indexer.index import Index

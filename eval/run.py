@@ -54,6 +54,7 @@ class RunResult:
     seconds: float
     warnings: list[str] = field(default_factory=list)
     examples: dict[str, int] = field(default_factory=dict)  # --examples: what was attached, left out
+    reliability: list[dict] = field(default_factory=list)  # confidence bins: queries, share right
 
     def summary(self) -> dict:
         return {"name": self.name, "system": self.system, "queries": len(self.judged),
@@ -61,6 +62,7 @@ class RunResult:
                 "overall": self.overall, "per_lang": self.per_lang,
                 "missing_top10": self.missing_top10, "unanswerable": self.unanswerable,
                 "seconds": round(self.seconds, 1), "warnings": self.warnings,
+                "reliability": self.reliability,
                 **({"examples": self.examples} if self.examples else {})}
 
 
@@ -123,8 +125,35 @@ def evaluate(settings: Settings, queries: Sequence[Query], system: str, embedder
                                       for j in answered) / max(len(answered), 1),
             "answered_and_right_passage": sum((not j.result.unsure) and j.values.get(metrics.ANSWER) == 1.0
                                               for j in answered) / max(len(answered), 1),
+            # Answered (not unsure) but the passage shown first does not answer; and the article.
+            "confidently_wrong": sum((not j.result.unsure) and j.values.get(metrics.ANSWER) != 1.0
+                                     for j in answered) / max(len(answered), 1),
+            "confidently_wrong_article": sum((not j.result.unsure) and j.values.get("Success@1") != 1.0
+                                             for j in answered) / max(len(answered), 1),
         },
+        reliability=reliability(judged),
         seconds=time.perf_counter() - started)
+
+
+def reliability(judged: Sequence[Judged], bins: int = 10) -> list[dict]:
+    """How often the passage shown first is right, per band of confidence: a calibrated
+    confidence of 0.7 should be right about 70% of the time. A query with no answer is never
+    right; an empty query (no confidence at all) is left out."""
+    rows = [{"low": i / bins, "high": (i + 1) / bins, "queries": 0, "right": 0} for i in range(bins)]
+    for j in judged:
+        if j.result.best is None:
+            continue
+        row = rows[min(int(j.result.confidence * bins), bins - 1)]
+        row["queries"] += 1
+        row["right"] += bool(j.query.relevant) and j.values.get(metrics.ANSWER) == 1.0
+    return [{**row, "accuracy": row["right"] / row["queries"] if row["queries"] else None} for row in rows]
+
+
+def reliability_table(rows: Sequence[dict]) -> str:
+    lines = ["| confidence | queries | right (passage shown first) |", "|---|---|---|"]
+    lines += [f"| {r['low']:.1f}-{r['high']:.1f} | {r['queries']} | "
+              + (f"{r['accuracy']:.0%}" if r["accuracy"] is not None else "-") + " |" for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def index_corpus(corpus: Path, workdir: Path, settings: Settings, embedders: Mapping[str, Embedder],
@@ -239,6 +268,10 @@ def report_markdown(result: RunResult, worst: int = 20) -> str:
     lines += [f"Answerable queries it was unsure of: {u['answerable_said_unsure']:.1%}; answered "
               f"confidently with the right article: {u['answered_and_right']:.1%}, with the right "
               f"passage: {u['answered_and_right_passage']:.1%}.", "",
+              f"Confidently wrong (answered, not unsure, but the passage shown first does not answer): "
+              f"{u['confidently_wrong']:.1%} of answerable queries (wrong article: "
+              f"{u['confidently_wrong_article']:.1%}).", "",
+              "## Reliability of the confidence", "", reliability_table(result.reliability),
               f"## The {len(failures)} worst queries", "",
               "(wrong passage shown first, then by article MRR@10; 'shown' is the passage shown first, "
               "'rank' the first relevant article's)", "",

@@ -58,6 +58,12 @@ class IndexBuildError(KbError):
     """A build could not finish; the previous index is still serving."""
 
 
+class RankerFileError(KbError):
+    """A fitted ranker file (kb/models/ranker.<setup>.json) that cannot be used."""
+
+    user_message = IndexNotReady.user_message
+
+
 class DataFileError(KbError):
     """A line of an evaluation or data file that cannot be used."""
 

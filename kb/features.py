@@ -90,6 +90,7 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
     similar_hits: dict[tuple[str, str], set[str]] = {}
     topic_rank: dict[str, dict[str, tuple[int, float]]] = {}
     tops: dict[str, tuple[float, float]] = {}  # retriever -> (best score, last score)
+    topic_similar: dict[str, dict[str, float]] = {}  # retriever -> topic -> best similar question
     in_lang: dict[tuple[str, str], float] = {}  # unit -> best BM25 among query-language passages
     best_in_lang = 0.0
     for name, ranking in lists.items():
@@ -98,6 +99,7 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
         tops[name] = (ranking[0][1], ranking[-1][1])
         units = seen.setdefault(name, {})
         topics = topic_rank.setdefault(name, {})
+        similar_best = topic_similar.setdefault(name, {})
         for rank, (passage_id, score) in enumerate(ranking, start=1):
             where = position.get(passage_id)
             if where is None:
@@ -120,6 +122,7 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
             langs.setdefault(key, set()).add(passage.lang)
             if not direct:
                 similar_hits.setdefault(key, set()).add(passage_id)
+                similar_best.setdefault(key[0], score)
             if name == "keyword" and passage.lang == query_lang:
                 in_lang[key] = max(in_lang.get(key, 0.0), score)
                 best_in_lang = max(best_in_lang, score)
@@ -140,11 +143,13 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
                 f[f"{name}.gap"] = top - direct
                 f[f"{name}.any_gap"] = top - any_score
                 f[f"{name}.topic_gap"] = top - (topic[1] if topic else last)
+                f[f"{name}.topic_similar_gap"] = top - topic_similar[name].get(key[0], last)
             else:
                 scale = top if top > 0 else 1.0
                 f[f"{name}.score"] = (entry.direct or 0.0) / scale if entry else 0.0
                 f[f"{name}.any"] = (entry.any or 0.0) / scale if entry else 0.0
                 f[f"{name}.topic_score"] = topic[1] / scale if topic else 0.0
+                f[f"{name}.topic_similar"] = topic_similar[name].get(key[0], 0.0) / scale
             f[f"{name}.rrank"] = 1.0 / entry.rank if entry else 0.0
             f[f"{name}.topic_rrank"] = 1.0 / topic[0] if topic else 0.0
         f["has_similar"] = float(any(u is not None and bool(u.similar) for u in
@@ -164,4 +169,5 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
         f["keyword.top_log"] = math.log1p(max(tops.get("keyword", (0.0, 0.0))[0], 0.0))
         f["query_words"] = math.log1p(len(query_tokens))
     return list(found.values())
+
 

@@ -18,14 +18,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from kb.errors import KbError
+from kb.errors import RankerFileError
 
 FORMAT = 1
 CONFIDENCE_FEATURES = ("top", "p1", "margin")
-
-
-class RankerFileError(KbError):
-    """A ranker file that cannot be used (another format, missing fields)."""
 
 
 def setup_key(retrievers: Sequence[str]) -> str:
@@ -96,16 +92,18 @@ class Ranker:
                 raise ValueError(f"not format {FORMAT}")
             for name in ("features", "mean", "scale", "coef", "confidence_extra", "confidence_mean",
                          "confidence_scale", "confidence_coef"):
-                record[name] = tuple(record[name])
+                if name in record:
+                    record[name] = tuple(record[name])
             ranker = cls(**record)
         except (ValueError, TypeError, KeyError) as exc:
             raise RankerFileError(f"{source}: not a usable ranker file ({exc}); refit it with "
                                   "'python -m eval calibrate'") from None
+        refit = "; refit it with 'python -m eval calibrate'"
         if not len(ranker.features) == len(ranker.mean) == len(ranker.scale) == len(ranker.coef):
-            raise RankerFileError(f"{source}: features, mean, scale and coef differ in length")
+            raise RankerFileError(f"{source}: features, mean, scale and coef differ in length{refit}")
         if not (len(CONFIDENCE_FEATURES) + len(ranker.confidence_extra) == len(ranker.confidence_mean)
                 == len(ranker.confidence_scale) == len(ranker.confidence_coef)):
-            raise RankerFileError(f"{source}: the confidence model's fields differ in length")
+            raise RankerFileError(f"{source}: the confidence model's fields differ in length{refit}")
         return ranker
 
 
