@@ -15,10 +15,13 @@ $(BIN)/python:
 
 # torch goes first and alone: 2.13.0 is the CPU build on local disk, and letting pip resolve it
 # from another package's requirement pulls a multi-GB CUDA build.
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+# Then the project itself, editable (pyproject.toml): kb, indexer, portal and eval import from
+# anywhere, streamlit run portal/app.py included, with no sys.path edits.
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 setup: $(VENV)/.installed

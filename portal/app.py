@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` starts in portal/
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from portal import errors, i18n, params, resources, style, widgets  # noqa: E402
-from portal.i18n import LANG_NAMES, LANGS, t  # noqa: E402
+# `portal` imports as the installed project (pip install -e ., done by make setup), though
+# `streamlit run` starts the script in portal/.
+from portal import errors, i18n, params, resources, style, widgets
+from portal.i18n import LANG_NAMES, LANGS, t
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 resources.quiet_libraries()

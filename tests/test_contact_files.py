@@ -98,7 +98,8 @@ def test_a_typo_keeps_the_last_good_contact_and_categories_online(content, make_
 def test_no_index_is_published_without_valid_contact_details(content, make_settings, use_embedder):
     settings = make_settings(content, embedders=("use",))
     write(content, "contact.yml", CONTACT.replace("phone:", "phones:"))
-    with pytest.raises(ContentError, match=r"(?s)contact.yml:1: error: phone: the phone number.*unknown channel .phones.*not published"):
+    expected = r"(?s)contact.yml:1: error: phone: the phone number.*unknown channel .phones.*not published"
+    with pytest.raises(ContentError, match=expected):
         build(settings, embedders={"use": use_embedder})
     assert not (settings.index_dir / "CURRENT").exists()
     shutil.copy(PROJECT_ROOT / "content" / "contact.yml", content / "contact.yml")

@@ -74,8 +74,8 @@ def test_two_data_folders_on_one_chroma_server_keep_each_others_collections(
 
 
 @pytest.mark.server
-def test_a_server_build_whose_collections_vanished_is_rebuilt(content, make_settings, counting,
-                                                              chroma_server):  # noqa: F811
+def test_a_server_build_whose_collections_vanished_is_rebuilt(
+        content, make_settings, counting, chroma_server):  # noqa: F811  (fixtures from test_indexer)
     settings = make_settings(content, embedders=("use",), chroma_host="127.0.0.1", chroma_port=chroma_server)
     first = run(settings, counting)
     api = chromadb.HttpClient(host="127.0.0.1", port=chroma_server)
@@ -96,8 +96,8 @@ DAMAGES = {
 
 @pytest.mark.parametrize("changed", [True, False], ids=["content changed", "content unchanged"])
 @pytest.mark.parametrize("damage", sorted(DAMAGES))
-def test_a_damaged_live_build_is_logged_and_rebuilt_in_full(content, make_settings, counting, caplog,
-                                                            damage, changed):  # noqa: F811
+def test_a_damaged_live_build_is_logged_and_rebuilt_in_full(
+        content, make_settings, counting, caplog, damage, changed):  # noqa: F811
     settings = make_settings(content, embedders=("use",))
     first = run(settings, counting)
     DAMAGES[damage](Layout(settings.index_dir).build_dir(first.build_id))
@@ -147,8 +147,8 @@ def test_the_build_before_the_live_one_stays_however_old(tmp_path):
         "20260101T000000-aaaaaa"]  # still serves bbbbbb
 
 
-def test_quick_builds_do_not_delete_a_build_a_portal_opened_a_moment_ago(content, make_settings,
-                                                                         counting):  # noqa: F811
+def test_quick_builds_do_not_delete_a_build_a_portal_opened_a_moment_ago(
+        content, make_settings, counting):  # noqa: F811
     settings = make_settings(content, embedders=("use",))
     portal = Index(settings, {"use": counting}, check_every=0)
     built = [run(settings, counting).build_id]

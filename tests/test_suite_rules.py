@@ -75,3 +75,19 @@ def test_eval_does_not_import_from_the_tests():
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
                  if re.search(r"^\s*(from|import)\s+tests\b", line)]
     assert offending == []
+
+
+def test_the_project_is_installed_and_nothing_edits_sys_path(tmp_path):
+    # From another folder, as `streamlit run portal/app.py` and cron jobs start: pip install -e .
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-c", "import kb.settings, indexer.layout, portal.i18n, eval.data; "
+                             "print(kb.settings.PROJECT_ROOT)"], cwd=tmp_path, env=environ,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(PROJECT_ROOT)
+    offending = [f"{path.relative_to(PROJECT_ROOT)}:{number}"
+                 for folder in ("kb", "indexer", "portal", "eval", "tests")
+                 for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if re.search(r"sys\.path\s*(\.(insert|append|extend)|\[.*\]\s*=|\s*=|\s*\+=)", line)]
+    assert offending == []
