@@ -142,11 +142,12 @@ def _link(article, lang: str, label: str | None = None, at: str | None = None, s
 
 def choices(result: SearchResult, elder: bool) -> tuple[Hit, ...]:
     """The answers to choose between instead of one best answer: search's close call (the top
-    topics too close to call, ``SearchResult.close``), or in elder mode, when search is unsure,
-    the two or three closest answers. Empty: show the best answer."""
+    topics too close to call, ``SearchResult.close``) when search is sure the answer is among
+    them, or in elder mode, when search is unsure, the two or three closest answers. Empty: show
+    the best answer (or, in normal mode when unsure, the closest articles and a person)."""
     if result.best is None:
         return ()
-    if len(result.close) >= 2:
+    if len(result.close) >= 2 and not result.unsure:
         return result.close[:3]
     if elder and result.unsure:
         return ((result.best,) + result.others)[:3]
@@ -228,7 +229,7 @@ def _announce(message: str, token: str) -> None:
 def _clarify(result: SearchResult, options: tuple[Hit, ...], picked_key: str, lang: str, elder: bool) -> None:
     """"Did you mean ...?" (a close call) or, in elder mode when unsure, "which one?": two or
     three big buttons; the chosen one is then shown as the answer."""
-    message = t("elder_unsure", lang) if result.unsure and elder and len(result.close) < 2 else t("did_you_mean", lang)
+    message = t("elder_unsure", lang) if result.unsure else t("did_you_mean", lang)
     _announce(message, result.query)
     if message == t("elder_unsure", lang):
         st.warning(message, icon="🤔")

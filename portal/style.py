@@ -57,6 +57,9 @@ button.kb-read, button.kb-stop {background: #fff; color: #0b4f9c; border: 2px so
 .kb-thanks {padding: 0.75rem 1rem; border-radius: 8px; background: #e6f4ea; color: #0d3b1c;}
 .kb-thanks:focus {outline: 3px solid #0b4f9c;}
 .kb-live {position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;}
+/* Scripts, markers and the live region take no room in the page's column. */
+[data-testid="stElementContainer"]:has(.kb-live, .kb-result, .kb-js) {position: absolute; width: 1px; height: 1px;
+  overflow: hidden; clip: rect(0 0 0 0);}
 @media (max-width: 640px) { h1.kb-h {font-size: 1.6rem;} .kb-tile {min-height: 0;}
   /* On a phone the question box comes first; the display settings follow the page. */
   div:has(> .st-key-kb_settings) {order: 10;} }
