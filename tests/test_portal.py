@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from html.parser import HTMLParser
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -40,6 +41,7 @@ def portal(small_index, tmp_path, monkeypatch):
 
 
 def rows(database, sql):
+    assert resources.search_log().flush(30)  # the log is written in the background: wait for it
     with sqlite3.connect(database) as connection:
         return connection.execute(sql).fetchall()
 
@@ -102,7 +104,7 @@ def test_an_unsure_answer_says_so_and_offers_a_person(portal):
     assert "0800-088-123" in page and "08:00–22:00" in page
     assert 'href="tel:+886800088123"' in html_of(app)  # dials in one tap, no button to reveal it
     app.button(key="log_contact_phone").click().run()  # what a click on any phone link presses
-    assert rows(portal.database, "select channel, search_id from contacts") == [("phone", 1)]
+    assert rows(portal.database, "select c.channel, c.search_id = s.id from contacts c, searches s") == [("phone", 1)]
     assert rows(portal.database, "select unsure from searches") == [(1,)]
 
 
@@ -223,21 +225,70 @@ def test_read_aloud_speaks_the_answer_in_its_language(portal):
     assert 'class="kb-read"' in page and "zh-CN" in page and "speechSynthesis" in page
 
 
-def test_article_markup_can_never_run(portal, small_index):
+class _Elements(HTMLParser):
+    """Every element and attribute in a piece of HTML, as a browser's parser sees them."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict]] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+    handle_startendtag = handle_starttag
+
+
+def dangers(text: str) -> list[str]:
+    """What in ``text`` could run or load something: script-capable elements, event-handler
+    attributes, and links or sources that are not http(s), mailto, tel or the portal's own ``?``."""
+    found = []
+    for tag, attrs in _Elements(text).found:
+        if tag in ("script", "iframe", "img", "object", "embed", "svg", "math", "style", "link", "meta",
+                   "form", "base", "frame", "video", "audio", "source"):
+            found.append(f"<{tag}>")
+        for name, value in attrs.items():
+            if name.startswith("on") or name in ("style", "srcdoc", "formaction"):
+                found.append(f"{tag}[{name}]")
+            if name in ("href", "src", "action", "xlink:href"):
+                scheme = value.strip().lower().split(":", 1)[0] if ":" in value else ""
+                if not (value.startswith("?") or scheme in ("http", "https", "mailto", "tel")):
+                    found.append(f"{tag}[{name}={value[:30]}]")
+    return found
+
+
+HOSTILE = ("<script>alert('x')</script> <iframe src=x></iframe> <img src=x onerror=alert(1)> "
+           "[click](javascript:alert(1)) [data](data:text/html;base64,PHNjcmlwdD4=) "
+           "[vb](vbscript:msgbox) [spaced]( javascript:alert(1)) [entity](jav&#x61;script:alert(1)) "
+           "<a href=\"javascript:alert(1)\">raw</a> <svg onload=alert(1)> "
+           "![img](https://evil.example/x.png) [ok](https://www.luminabank.example) call 0800-088-123")
+
+
+def test_the_danger_check_sees_what_a_browser_would_run():
+    """The check below must be able to fail: raw HTML of each kind is caught."""
+    assert dangers('<script>alert(1)</script>') == ["<script>"]
+    assert dangers('<a href="javascript:alert(1)">x</a>') == ["a[href=javascript:alert(1)]"]
+    assert dangers('<a href=" JaVaScRiPt:alert(1)">x</a>') != []
+    assert dangers('<p onclick="x()">x</p>') == ["p[onclick]"]
+    assert dangers('<img src=x>') == ["<img>", "img[src=x]"]
+    assert dangers('<a href="https://a.example">ok</a> <a href="tel:+886">t</a> <a href="?article=x">a</a>') == []
+
+
+def test_article_markup_can_never_run(small_index):
     path = small_index.content_dir / "articles" / "en" / "cards" / "card-lost-freeze.md"
-    original = path.read_text(encoding="utf-8")
-    hostile = original.replace(
+    hostile = path.read_text(encoding="utf-8").replace(
         "## I found my card again. Can I unfreeze it?",
-        "## I found my card again. Can I unfreeze it?\n<script>alert('x')</script> <iframe src=x></iframe> "
-        "[click](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://www.luminabank.example)\n")
+        "## I found my card again. Can I unfreeze it?\n" + HOSTILE + "\n\n- " + HOSTILE + "\n")
     from kb.parsing import parse_article
-    from portal.render import article_html
+    from portal.render import article_html, unit_html
     article = parse_article(hostile.encode(), "articles/en/cards/card-lost-freeze.md").article
-    rendered = article_html(article, lang="en")
-    assert "<script" not in rendered and "<iframe" not in rendered and "<img" not in rendered
-    assert "javascript:" not in rendered.split("href=")[-1] or 'href="javascript' not in rendered
-    assert "&lt;script&gt;" in rendered
-    assert 'href="https://www.luminabank.example" target="_blank" rel="noopener noreferrer nofollow"' in rendered
+    unit = next(u for u in article.units if "javascript" in u.markdown)
+    for rendered in (article_html(article, lang="en"), unit_html(article, unit, lang="en", highlight=("script", "href"))):
+        assert dangers(rendered) == [], dangers(rendered)
+        assert "&lt;script&gt;" in rendered  # shown as text, not dropped silently
+        assert 'href="https://www.luminabank.example" target="_blank" rel="noopener noreferrer nofollow"' in rendered
+        assert 'href="tel:0800-088-123"' in rendered  # phone numbers dial
 
 
 def test_a_missing_index_says_help_is_being_updated(portal, tmp_path):
