@@ -28,23 +28,24 @@ def signed_in_page(snapshot, lang: str) -> None:
              "st_tab_preview")
     overview, failed, said_no, changes, problems, preview = st.tabs([t(n, lang) for n in names])
     store = resources.search_log().store
+    if store is None:
+        for tab in (overview, failed, said_no):
+            tab.warning(t("st_log_down", lang))
+    else:
+        start, end, rules = _period(lang)
+        with overview:
+            overview_tab(snapshot, store, start, end, rules, lang)
+        with failed:
+            failed_tab(snapshot, store, start, end, rules, lang)
+        with said_no:
+            no_tab(snapshot, store, start, end, lang)
+    # After the actions above, so a change made in this run is already listed.
+    with changes:
+        changes_tab(snapshot, lang)
     with problems:
         problems_tab(lang)
     with preview:
         preview_tab(snapshot, lang)
-    with changes:
-        changes_tab(snapshot, lang)
-    if store is None:
-        for tab in (overview, failed, said_no):
-            tab.warning(t("st_log_down", lang))
-        return
-    start, end, rules = _period(lang)
-    with overview:
-        overview_tab(snapshot, store, start, end, rules, lang)
-    with failed:
-        failed_tab(snapshot, store, start, end, rules, lang)
-    with said_no:
-        no_tab(snapshot, store, start, end, lang)
 
 
 # --- shared pieces ------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ def _table(rows: list[dict], name: str, lang: str, *, title: str | None = None) 
     if frame.empty:
         st.write(t("st_nothing", lang))
         return frame
-    st.dataframe(frame, hide_index=True, use_container_width=True)
+    st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button(t("st_download", lang).format(name=f"{name}.csv"), staff_tools.csv_bytes(rows),
                        file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}")
     return frame
@@ -132,7 +133,7 @@ def overview_tab(snapshot, store, start: date, end: date, rules: FailureRules, l
         st.caption(t("st_failed_share_by", lang))
         st.dataframe(frame.pivot_table(index="key", values=["searches", "failed"], aggfunc="sum")
                      .assign(failed_share=lambda f: (f["failed"] / f["searches"].where(f["searches"] > 0)).round(2))
-                     .reset_index(), hide_index=True, use_container_width=True)
+                     .reset_index(), hide_index=True, width="stretch")
     _table(analytics.top_queries(store, start, end), "top_queries", lang, title=t("st_top_queries", lang))
     _table(analytics.helpfulness_per_article(store, start, end), "helpfulness_per_article", lang,
            title=t("st_helpful_article", lang))
@@ -248,6 +249,8 @@ def _act(do, snapshot, queries, lang: str) -> None:
         return
     st.session_state.staff_last_action = record["id"]
     st.success(t("st_done", lang).format(summary=record["summary"]))
+    for refused in record["details"].get("refused", []):
+        st.warning(f"{refused['query']}: {refused['reason']}")
 
 
 @st.cache_data(ttl=24 * 3600, show_spinner=False, max_entries=8)
@@ -274,7 +277,7 @@ def effect(snapshot, action_id: str, lang: str) -> None:
     rows = staff_tools.requery(queries, snapshot, resources.embedders(), resources.settings(), expected)
     if expected:
         st.write(t("st_fixed", lang).format(fixed=sum(r["fixed"] for r in rows), total=len(rows)))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     before = record.get("tune_before") or {}
     with st.spinner(t("st_measuring", lang)):
         after = _tune(snapshot.build_id, snapshot)
@@ -282,7 +285,7 @@ def effect(snapshot, action_id: str, lang: str) -> None:
                 "change": round(after[name] - before[name], 4) if name in before and name in after else None}
                for name in after if name != "queries"]
     st.caption(t("st_tune", lang).format(queries=after.get("queries", "?")))
-    st.dataframe(pd.DataFrame(figures), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(figures), hide_index=True, width="stretch")
 
 
 # --- "No" answers -------------------------------------------------------------------------------
@@ -359,7 +362,7 @@ def problems_tab(lang: str) -> None:
     st.subheader(t("st_failing", lang))
     if failing:
         st.error(t("st_failing_count", lang).format(files=len({r["file"] for r in failing})))
-        st.dataframe(pd.DataFrame(failing), hide_index=True, use_container_width=True)
+        st.dataframe(pd.DataFrame(failing), hide_index=True, width="stretch")
     else:
         st.success(t("st_no_failing", lang))
     drafts = sorted({p.path for p in problems if p.field == "draft"})
