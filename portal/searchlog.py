@@ -44,8 +44,8 @@ class BackgroundLog:
     """Queues log rows for a writer thread; every ``log_*`` call returns at once.
 
     ``opener(url, timeout)`` opens the store (``LogStore.open`` by default); it runs on the
-    writer thread, never on the caller's. ``store`` opens it on the caller's thread, for the
-    staff analytics, which read and may wait up to the timeout.
+    writer thread, never on the caller's. ``store`` hands the open store to readers (the staff
+    analytics), or None while it is not open. ``clock`` times the breaker and retention.
     """
 
     def __init__(self, url: str, timeout: float, retention_days: int | None = None, *,
@@ -150,6 +150,9 @@ class BackgroundLog:
             raise TypeError(f"{name} must be a str, not {type(text).__name__}")
         row = build(**({**fields, name: ""} if name and text is not None else fields))
         with self._lock:
+            if self._closed.is_set():
+                self._drop_locked("the search log is closed")
+                return
             if self._clock() < self._open_until:
                 self._drop_locked("the search log is down")
                 return
