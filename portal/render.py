@@ -7,6 +7,7 @@ nothing an editor writes can run in a customer's browser.
 from __future__ import annotations
 
 import html
+import re
 from typing import Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
@@ -16,6 +17,24 @@ from kb.articles import Article, Unit
 from kb.keywords import highlight_spans
 from kb.similar import is_similar_fence
 from kb.validation import link_target
+
+
+# Phone numbers as written in the articles: international (+886-2-2655-0123), toll-free
+# (0800-088-123) and local with an area code (02-2655-0123). Short numbers (165) and bare digit
+# runs are left alone: they are as often amounts, limits or dates.
+PHONE = re.compile(r"(?<![\w+-])(?:\+\d{1,3}(?:[- ]\d{1,4}){2,4}|0800-\d{3}-\d{3}|0\d{1,2}-\d{3,4}-\d{4})(?![\w-])")
+
+
+def linked(text: str, terms: Sequence[str] = ()) -> str:
+    """``highlighted``, with every phone number a ``tel:`` link (one tap dials it on a phone)."""
+    out, last = [], 0
+    for match in PHONE.finditer(text):
+        number = match.group(0)
+        out += [highlighted(text[last:match.start()], terms),
+                f'<a href="tel:{html.escape(number.replace(" ", ""))}" data-contact="phone">'
+                f"{highlighted(number, terms)}</a>"]
+        last = match.end()
+    return "".join(out) + highlighted(text[last:], terms)
 
 
 def highlighted(text: str, terms: Sequence[str]) -> str:
@@ -30,10 +49,18 @@ def highlighted(text: str, terms: Sequence[str]) -> str:
 
 
 def _render_text(self, tokens, idx, options, env) -> str:
-    return highlighted(tokens[idx].content, env.get("highlight") or ())
+    if env.get("in_link"):  # no link inside a link
+        return highlighted(tokens[idx].content, env.get("highlight") or ())
+    return linked(tokens[idx].content, env.get("highlight") or ())
+
+
+def _render_link_close(self, tokens, idx, options, env) -> str:
+    env["in_link"] = False
+    return "</a>"
 
 
 def _render_link_open(self, tokens, idx, options, env) -> str:
+    env["in_link"] = True
     href = tokens[idx].attrGet("href") or ""
     target = link_target(href, env.get("path", ""), env.get("by_path") or {})
     if target is not None:  # a link to another article: open it in the portal, same language
@@ -58,6 +85,7 @@ def _parser() -> MarkdownIt:
     md.add_render_rule("text", _render_text)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("link_close", _render_link_close)
     md.add_render_rule("image", _render_image)
     return md
 
