@@ -15,11 +15,13 @@ store first opens, so a portal that runs for months still deletes old rows.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import secrets
 import threading
 import time
+import weakref
 from typing import Any, Callable
 
 from kb.errors import StorageError
@@ -71,6 +73,8 @@ class BackgroundLog:
         self._started = threading.Event()  # the first attempt to open the store is over
         self._thread = threading.Thread(target=self._run, name="search-log-writer", daemon=True)
         self._thread.start()
+        # A portal stopped normally (SIGTERM, Ctrl-C) writes what is still queued first.
+        atexit.register(_flush_at_exit, weakref.ref(self))
 
     # ---- the caller's side ----------------------------------------------------------------
 
@@ -268,6 +272,12 @@ class BackgroundLog:
 
 
 _OPEN = (None, None, None)  # a queue item that only opens the store
+
+
+def _flush_at_exit(reference: "weakref.ref[BackgroundLog]") -> None:
+    log_ = reference()
+    if log_ is not None and not log_._closed.is_set():
+        log_.flush(min(log_.timeout, 5.0))
 
 
 def _open_store(url: str, timeout: float):
