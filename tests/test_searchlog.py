@@ -309,3 +309,17 @@ def test_reading_the_store_never_waits_for_it(tmp_path):
         assert healthy.store.rows(text("SELECT count(*) FROM searches")) == [(0,)]
     finally:
         healthy.close()
+
+
+def test_a_process_that_exits_normally_writes_what_is_queued(tmp_path):
+    import subprocess
+    import sys
+    from kb.settings import PROJECT_ROOT
+    database = tmp_path / "exit.db"
+    script = ("from portal.searchlog import BackgroundLog\n"
+              "from portal.logstore import session_hash\n"
+              f"log = BackgroundLog('sqlite:///{database}', 5)\n"
+              "for i in range(200):\n"
+              "    log.log_feedback(session_hash=session_hash('s', 'salt'), helpful=True, comment=f'row {i}')\n")
+    subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, check=True, timeout=120)
+    assert count(f"sqlite:///{database}", "feedback") == 200
