@@ -16,7 +16,7 @@ from kb.errors import StorageError
 from kb.redact import redact
 from portal import analytics
 from portal.logstore import LogStore, describe_failure, searches, session_hash
-from tests.postgres import free_port, running_server
+from tests.postgres import free_port
 
 UTC = timezone.utc
 TAIPEI = timezone(timedelta(hours=8))

@@ -155,26 +155,31 @@ MORE = [
 ]
 
 # Ordinary questions with amounts, dates, limits, times and codes: nothing in them is personal.
-ORDINARY = [
-    ("zh-Hant", "NT$50,000"), ("zh-Hant", "2026/12/01"), ("zh-Hant", "轉帳上限5萬"), ("en", "limit 50000 per day"),
-    ("zh-Hant", "轉帳上限 50000 元"), ("zh-Hant", "每日限額 NT$100,000"), ("zh-Hant", "我想轉 3000000 元給家人"),
-    ("en", "HK$ 10000000"), ("en", "How do I transfer 50000 per day?"), ("en", "what is the daily limit of 2,000,000?"),
-    ("zh-Hans", "转账限额每天5万元"), ("zh-Hant", "2026年12月1日"), ("en", "2026-12-01 09:30"), ("en", "2026.12.01"),
-    ("zh-Hant", "營業時間 09:00-15:30"), ("zh-Hant", "客服時間 週一至週五 9:00–17:00"), ("en", "my card expires next month"),
-    ("zh-Hant", "卡片到期了怎麼辦"), ("zh-Hant", "信用卡有效期是幾年"), ("zh-Hant", "CVV 是什麼"),
-    ("en", "where is the CVV on my card"), ("en", "What does the security code do?"), ("en", "the OTP expires in 5 minutes"),
-    ("zh-Hant", "有效期 5 分鐘"), ("en", "passport renewal"), ("zh-Hans", "护照过期了能开户吗"), ("zh-Hant", "我要用護照開戶"),
-    ("en", "account opening fee"), ("zh-Hant", "帳號被鎖住了"), ("zh-Hans", "账户余额 100000 元"), ("en", "account balance 25000"),
-    ("en", "my account limit is 50000"), ("zh-Hant", "帳戶餘額 1,234,567"), ("en", "how to open an account at the branch"),
-    ("en", "meet me at the branch"), ("en", "look at google dot com"), ("en", "I'm at home"), ("en", "at 5 dot 30 pm"),
-    ("en", "email me at the address on file"), ("en", "account ending 1234"), ("zh-Hant", "定存 12 個月 利率 1.5%"),
-    ("zh-Hant", "12/25 聖誕節有營業嗎"), ("zh-Hant", "星期六 10/10 國慶日"), ("en", "The transfer arrives in 1-3 business days"),
-    ("en", "version v2.3.1"), ("zh-Hant", "年費 NT$1,800"), ("zh-Hans", "手续费 15 元"), ("zh-Hant", "ATM 每次提款上限 20000"),
-    ("zh-Hant", "第 3 步"), ("en", "iPhone 15 Pro"), ("zh-Hant", "電話銀行 0800 怎麼打"), ("en", "call 165 to report fraud"),
-    ("zh-Hans", "一天能转 10 次吗"), ("en", "1 000 000 000"), ("en", "USD 1000000000"), ("zh-Hans", "人民币 100000000 元"),
-    ("zh-Hant", "5萬元以上要臨櫃嗎"), ("zh-Hans", "2026年12月1日以后的转账"), ("zh-Hans", "限额 5000 元"),
-    ("zh-Hans", "定期存款 2027/06 到期"), ("en", "expiry of the OTP"), ("zh-Hans", "验证码 123456 有效期多久"),
-]
+ORDINARY = [(lang, text) for lang, texts in {
+    "en": [
+        'limit 50000 per day', 'HK$ 10000000', 'How do I transfer 50000 per day?',
+        'what is the daily limit of 2,000,000?', '2026-12-01 09:30', '2026.12.01', 'my card expires next month',
+        'where is the CVV on my card', 'What does the security code do?', 'the OTP expires in 5 minutes',
+        'passport renewal', 'account opening fee', 'account balance 25000', 'my account limit is 50000',
+        'how to open an account at the branch', 'meet me at the branch', 'look at google dot com',
+        "I'm at home", 'at 5 dot 30 pm', 'email me at the address on file', 'account ending 1234',
+        'The transfer arrives in 1-3 business days', 'version v2.3.1', 'iPhone 15 Pro',
+        'call 165 to report fraud', '1 000 000 000', 'USD 1000000000', 'expiry of the OTP',
+    ],
+    "zh-Hant": [
+        'NT$50,000', '2026/12/01', '轉帳上限5萬', '轉帳上限 50000 元', '每日限額 NT$100,000',
+        '我想轉 3000000 元給家人', '2026年12月1日', '營業時間 09:00-15:30', '客服時間 週一至週五 9:00–17:00',
+        '卡片到期了怎麼辦', '信用卡有效期是幾年', 'CVV 是什麼', '有效期 5 分鐘', '我要用護照開戶',
+        '帳號被鎖住了', '帳戶餘額 1,234,567', '定存 12 個月 利率 1.5%', '12/25 聖誕節有營業嗎',
+        '星期六 10/10 國慶日', '年費 NT$1,800', 'ATM 每次提款上限 20000', '第 3 步', '電話銀行 0800 怎麼打',
+        '5萬元以上要臨櫃嗎',
+    ],
+    "zh-Hans": [
+        '转账限额每天5万元', '护照过期了能开户吗', '账户余额 100000 元', '手续费 15 元', '一天能转 10 次吗',
+        '人民币 100000000 元', '2026年12月1日以后的转账', '限额 5000 元', '定期存款 2027/06 到期',
+        '验证码 123456 有效期多久',
+    ],
+}.items() for text in texts]
 
 NEGATIVE = [
     "A123456788",  # Taiwan check digit wrong
