@@ -32,7 +32,7 @@ index: setup
 	$(BIN)/python -m indexer build; status=$$?; [ $$status -le 1 ]
 
 portal: index
-	$(BIN)/streamlit run portal/app.py --server.address 127.0.0.1 --server.port $(PORT) \
+	$(BIN)/streamlit run portal/server.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 # Browser tests need Debian's Chromium (and CJK and emoji fonts, for readable screenshots) and

@@ -183,18 +183,22 @@ def bench_search(settings: Settings) -> int:
 
 
 def bench_portal(settings: Settings, questions: int = 15) -> int:
-    """Time from pressing Enter to the answer being visible, in real headless Chromium against
-    ``streamlit run``, warm; and cold start: process start to the first answer on screen."""
+    """In real headless Chromium against the portal as ``make portal`` starts it
+    (``portal/server.py``): process start to a healthy (warm) server; the first page; the first
+    answer after the health check answers (cold: nothing has been asked yet); then question to
+    visible answer, warm, p50/p95."""
     from playwright.sync_api import sync_playwright
     from indexer.build import build
     from kb.normalize import clean
     from eval.browser import CHROMIUM_ARGS, chromium_path, running_portal
     build(settings, embedders=create_all(settings.embedders, settings.threads, settings.st_model))
     work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
-    env = {"KB_WATCH_CONTENT": "false", "KB_DATABASE_URL": f"sqlite:///{work / 'portal.db'}"}
+    env = {"KB_WATCH_CONTENT": "false", "KB_DATABASE_URL": f"sqlite:///{work / 'portal.db'}",
+           "KB_SEARCHES_PER_MINUTE": "1000"}  # the benchmark asks faster than a customer may
     texts = query_texts(questions + 1)
     started = time.perf_counter()
     with running_portal(env) as url, sync_playwright() as playwright:
+        healthy = time.perf_counter() - started
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
 
@@ -205,17 +209,22 @@ def bench_portal(settings: Settings, questions: int = 15) -> int:
             box.press("Enter")
             page.wait_for_function("q => [...document.querySelectorAll('.kb-result')].some(e => e.dataset.query === q)",
                                    arg=clean(text)[:500], timeout=60_000)
-            page.locator(".kb-card, .kb-list").first.wait_for(state="visible", timeout=60_000)
+            # The answer, "not sure" or "did you mean": each has this heading.
+            page.locator("#kb-answer").first.wait_for(state="visible", timeout=60_000)
             return (time.perf_counter() - begun) * 1000
 
+        begun = time.perf_counter()
         page.goto(f"{url}/?lang=en", timeout=120_000)
-        ask(texts[0])
-        cold = time.perf_counter() - started
+        page.get_by_label("What can we help you with?").wait_for(timeout=120_000)
+        first_page = time.perf_counter() - begun
+        first = ask(texts[0])
         warm = [ask(text) for text in texts[1:]]
         browser.close()
     shutil.rmtree(work, ignore_errors=True)
     p50, p95 = percentiles(warm)
-    print(f"cold start (streamlit run, models, index, page, first answer): {cold:.1f} s")
+    print(f"start to healthy (streamlit, models, index, warm-up questions): {healthy:.1f} s; "
+          f"first page: {first_page:.1f} s")
+    print(f"cold first answer (first question after the health check): {first:.0f} ms")
     print(f"question to visible answer, warm, {len(warm)} questions: p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
           f"max {max(warm):.0f} ms")
     return 0

@@ -30,7 +30,8 @@ def free_port() -> int:
 def running_portal(env: dict[str, str], timeout: float = 120):
     """Start the portal as customers get it; yield its base URL; stop it."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "portal" / "app.py"),
+    # portal/server.py: the health check answers once the models are warm (see its docstring).
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "portal" / "server.py"),
                "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]
     log = open(OUTPUT / f"streamlit-{port}.log", "w") if OUTPUT.exists() else subprocess.DEVNULL
