@@ -469,3 +469,9 @@ def test_a_close_call_asks_which_one_and_logs_the_choice_as_a_view(portal):
     unsure = dataclasses.replace(result, status="unsure", close=close.close)
     assert choices(unsure, elder=False) == ()  # unsure: the closest articles and a person instead
     assert len(choices(unsure, elder=True)) == 3  # elder mode: big buttons, no "best answer"
+
+
+def test_websocket_messages_are_capped_well_below_streamlits_default():
+    import tomllib
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert 1 <= config["server"]["maxMessageSize"] <= 4  # Streamlit's default: 200 MB
