@@ -447,6 +447,9 @@ def redact(text: str) -> str:
     return "".join(pieces)
 
 
+_CUT_MARGIN = 512
+
+
 def redact_and_cut(text: str, limit: int) -> str:
     """``redact(text)`` cut to at most ``limit`` characters, never inside a placeholder.
 
@@ -456,7 +459,9 @@ def redact_and_cut(text: str, limit: int) -> str:
     """
     if limit < 0:
         raise ValueError(f"limit must be >= 0, got {limit}")
-    redacted = redact(text)
+    # What lies further than this past the cut is never stored, and nothing personal is this long
+    # (an e-mail address has at most 254 characters): megabytes of text cost no more than a page.
+    redacted = redact(text[:limit + _CUT_MARGIN])
     if len(redacted) <= limit:
         return redacted
     cut = redacted[:limit]

@@ -250,6 +250,12 @@ def test_redact_and_cut_redacts_first_and_never_leaves_half_a_placeholder():
     assert redact_and_cut("a" * 495 + " " + card, 500) == "a" * 495 + " "  # "[card]" would not fit
     assert redact_and_cut("a" * 490 + " " + card, 500) == "a" * 490 + " [card]"
     assert redact_and_cut("hello", 3) == "hel"
+    # An account number across the cut, then a megabyte more: the number goes whole, the rest is
+    # never looked at.
+    long_text = "b" * 490 + " 帳號 " + "0123-456-789012" + " x" * 1_000_000
+    assert redact_and_cut(long_text, 500) == "b" * 490 + " 帳號 "
+    assert redact_and_cut("b" * 480 + " 帳號 0123-456-789012" + " x" * 1_000_000, 500) == (
+        "b" * 480 + " 帳號 [account]" + " x" * 10)[:500]
     cut_first = redact(("a" * 490 + " " + card)[:500])
     assert "4111" in cut_first  # what cutting first would have stored
 
