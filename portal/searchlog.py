@@ -148,10 +148,12 @@ class BackgroundLog:
         table, build = ROWS[method]
         # Checked here, so a bad call fails in the caller; the free text (query, comment) is
         # redacted on the writer thread: a long question full of numbers takes milliseconds.
-        name, _limit = FREE_TEXT.get(table.name, (None, 0))
+        name, limit = FREE_TEXT.get(table.name, (None, 0))
         text = fields.get(name) if name else None
         if name and not isinstance(text, (str, type(None))):
             raise TypeError(f"{name} must be a str, not {type(text).__name__}")
+        if text is not None:
+            text = text[:limit + 1024]  # redact_and_cut looks no further; the queue holds no megabytes
         row = build(**({**fields, name: ""} if name and text is not None else fields))
         with self._lock:
             if self._closed.is_set():
