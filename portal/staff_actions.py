@@ -94,7 +94,7 @@ def confirm(root: Path, queries: Sequence[tuple[str, str]], answer: str, by: str
         raise StaffActionError(f"'{answer}' is not a Q/A of the live content")
     versions = {a.lang: a for a in articles.values() if a.translation_group == chosen.translation_group}
     done, refused = [], []
-    for text, lang in dict.fromkeys((" ".join(q.split()), l) for q, l in queries if q.strip()):
+    for text, lang in dict.fromkeys((" ".join(q.split()), code) for q, code in queries if q.strip()):
         version = versions.get(lang, chosen)
         target = f"{version.id}#{anchor}"
         try:
@@ -156,8 +156,8 @@ def start_draft(root: Path, questions: Sequence[tuple[str, str]], category: str,
     lang = Counter(lang for _, lang in asked).most_common(1)[0][0]
     if lang not in templates._TEXT:
         lang = "en"
-    headings = list(dict.fromkeys(q for q, l in asked if l == lang))[:8]
-    others = list(dict.fromkeys(q for q, l in asked if l != lang))[:8]
+    headings = list(dict.fromkeys(q for q, code in asked if code == lang))[:8]
+    others = list(dict.fromkeys(q for q, code in asked if code != lang))[:8]
     title = headings[0] if lang == "en" else None
     try:
         planned = templates.plan_new(Path(root), content, kind="faq", lang=lang, category=category,

@@ -183,7 +183,7 @@ def failed_tab(snapshot, store, start: date, end: date, rules: FailureRules, lan
     confirmed = {item["query"]: item["answer"] for record in staff_actions.history(_root())
                  if record["action"] == "confirm" and not record["undone_by"]
                  for item in record["details"]["learned"]}
-    languages = {q: l for g in groups for q, l in g["langs_of"].items()}
+    languages = {query: code for g in groups for query, code in g["langs_of"].items()}
     st.download_button(t("st_export", lang), staff_tools.labelled_queries(groups, confirmed, languages).encode("utf-8"),
                        file_name="failed_groups.jsonl", mime="application/jsonl", key="export_groups")
     chosen = st.selectbox(t("st_pick_group", lang), range(len(groups)), key="staff_group",
@@ -338,7 +338,8 @@ def changes_tab(snapshot, lang: str) -> None:
     if not undoable:
         return
     index = st.selectbox(t("st_pick_action", lang), range(len(undoable)), key="staff_action_pick",
-                         format_func=lambda i: f"{undoable[i]['at']} · {undoable[i]['by']} · {undoable[i]['summary']}"[:140])
+                         format_func=lambda i: " · ".join((undoable[i]["at"], undoable[i]["by"],
+                                                          undoable[i]["summary"]))[:140])
     record = undoable[index]
     if st.button(t("st_undo", lang), key="staff_undo"):
         try:

@@ -17,8 +17,9 @@ TODAY = date(2026, 11, 28)
 
 
 def new(root, **kw):
-    args = argparse.Namespace(type=kw.get("type", "faq"), lang=kw.get("lang", "en"), category=kw.get("category", "cards"),
-                              title=kw.get("title"), group=kw.get("group"), content_dir=str(root),
+    args = argparse.Namespace(type=kw.get("type", "faq"), lang=kw.get("lang", "en"),
+                              category=kw.get("category", "cards"), title=kw.get("title"), group=kw.get("group"),
+                              content_dir=str(root),
                               all_langs=kw.get("all_langs", False), question=kw.get("question"))
     out = io.StringIO()
     return run_new(args, Settings.from_env({}), TODAY, out), out.getvalue()

@@ -42,7 +42,8 @@ def test_confirm_learns_each_query_in_its_own_language_and_records_who_when_what
     assert record["tune_before"] == {"Success@1": 0.8}
     entries, problems = load_learned(root)
     assert problems == [] and [(e.query, e.answer, e.by, e.note) for e in entries] == [
-        ("my card is gone", "card-lost.en#q1", "mlin", "week 48"), ("卡不見了", "card-lost.zh-Hant#q1", "mlin", "week 48")]
+        ("my card is gone", "card-lost.en#q1", "mlin", "week 48"),
+        ("卡不見了", "card-lost.zh-Hant#q1", "mlin", "week 48")]
     # The learned questions are in the content now: search indexes them as the Q/A's similar questions.
     unit = load_content(root).articles["card-lost.zh-Hant"].units[1]
     assert "卡不見了" in unit.similar
