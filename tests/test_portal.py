@@ -475,3 +475,23 @@ def test_websocket_messages_are_capped_well_below_streamlits_default():
     import tomllib
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert 1 <= config["server"]["maxMessageSize"] <= 4  # Streamlit's default: 200 MB
+
+
+def test_article_pages_compute_related_articles_once_per_build(portal):
+    """Related articles come from a search (similar topics); a page view must not run it again."""
+    from portal import article_view
+    article_view._related_ids.clear()
+    calls = []
+    real = article_view.similar_articles
+
+    def counted(*args, **kwargs):
+        calls.append(args[3].id)
+        return real(*args, **kwargs)
+
+    portal.monkeypatch.setattr(article_view, "similar_articles", counted)
+    first = portal(article="card-lost-freeze.en", lang="en")
+    second = portal(article="card-lost-freeze.en", lang="en")  # another visitor, same build
+    assert not first.exception and not second.exception
+    assert calls == ["card-lost-freeze.en"]
+    related = [e.proto.body for e in second.get("html") if 'class="kb-list"' in e.proto.body][-1]
+    assert "?article=card-activate.en&amp;lang=en" in related
