@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` starts in portal/
+import streamlit as st
+from starlette.responses import PlainTextResponse
 
-import streamlit as st  # noqa: E402
-from starlette.responses import PlainTextResponse  # noqa: E402
+# `portal` imports as the installed project (pip install -e ., done by make setup), though
+# `streamlit run` starts the script in portal/.
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 HEALTH = "/_stcore/health"
