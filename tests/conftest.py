@@ -42,6 +42,28 @@ def pytest_runtest_makereport(item, call):
                            "(make test installs what they need; KB_NO_SKIPS=1 or CI=true makes this a failure)")
 
 
+_skipped_modules: list[str] = []  # whole test modules skipped while collecting (no Chromium, say)
+
+
+def pytest_collectreport(report):
+    if report.skipped and _no_skips():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _skipped_modules.append(f"{report.nodeid}: {reason.removeprefix('Skipped: ')}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped_modules:
+        terminalreporter.section("test modules skipped in CI: the run fails", red=True)
+        for line in _skipped_modules:
+            terminalreporter.line(line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    if _skipped_modules and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def use_embedder():
     from kb.embedders import create

@@ -32,11 +32,21 @@ def test_runs():
 '''
 
 
-def _run(tmp_path, **env) -> subprocess.CompletedProcess:
-    (tmp_path / "test_sample.py").write_text(SAMPLE, encoding="utf-8")
+SKIPPED_MODULE = """
+import pytest
+
+pytest.skip("Chromium is not installed", allow_module_level=True)
+"""
+
+
+def _run(tmp_path, *samples: str, **env) -> subprocess.CompletedProcess:
+    paths = []
+    for number, sample in enumerate(samples or (SAMPLE,)):
+        paths.append(tmp_path / f"test_sample{number}.py")
+        paths[-1].write_text(sample, encoding="utf-8")
     environ = {k: v for k, v in os.environ.items() if k not in ("CI", "KB_NO_SKIPS")}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider",
-                           "-q", "-rs", str(tmp_path / "test_sample.py")], cwd=PROJECT_ROOT,
+                           "-q", "-rs", *map(str, paths)], cwd=PROJECT_ROOT,
                           env={**environ, **env}, capture_output=True, text=True, timeout=300)
 
 
@@ -48,6 +58,14 @@ def test_in_ci_a_skipped_marked_test_fails_the_run(tmp_path, env):
     assert re.search(r"1 failed, 1 passed, 1 skipped.* 1 error", result.stdout), result.stdout
     assert "browser tests must run: Chromium is not installed" in result.stdout
     assert "server tests must run: no PostgreSQL here" in result.stdout
+
+
+def test_in_ci_a_test_module_skipped_whole_fails_the_run(tmp_path):
+    result = _run(tmp_path, SKIPPED_MODULE, "def test_runs():\n    pass\n", KB_NO_SKIPS="1")
+    assert result.returncode == 1, result.stdout
+    assert "test modules skipped in CI: the run fails" in result.stdout
+    assert "test_sample0.py: Chromium is not installed" in result.stdout
+    assert _run(tmp_path, SKIPPED_MODULE, "def test_runs():\n    pass\n").returncode == 0  # locally
 
 
 def test_locally_a_skip_stays_a_skip_and_says_why(tmp_path):
