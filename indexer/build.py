@@ -173,12 +173,16 @@ def build(settings: Settings, *, full: bool = False, embedders: Mapping[str, Emb
                                       "serving") from exc
             log.warning("the live build cannot be built upon (%s: %s); building everything again",
                         type(exc).__name__, exc)
+            first = exc
         try:
             return _build_locked(*args, full=True)
         except KbError:
             raise
         except Exception as exc:
-            raise IndexBuildError(f"the build failed ({exc}); the previous index is still serving") from exc
+            # Not "the previous index is still serving": it may be the damage that failed the first try.
+            raise IndexBuildError(f"the full build failed ({exc}) after the live build could not be "
+                                  f"built upon ({first}); run 'python -m indexer build --full' once "
+                                  "the cause is fixed") from exc
 
 
 def _build_locked(settings: Settings, layout: Layout, embedders: Mapping[str, Embedder], progress: bool,
