@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import shutil
@@ -138,10 +139,13 @@ def bench_indexer(settings: Settings) -> int:
     work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
     try:
         bundled = settings.replace(data_dir=work / "bundled")
+        cpu = time.process_time()
         report = build(bundled, embedders=embedders)
+        cpu = time.process_time() - cpu  # all threads: on a busy machine wall time says little
         print(f"full build of the bundled content: {report.passages_total} passages in "
               f"{report.seconds:.1f} s = {report.passages_total / report.seconds:.0f} passages/s "
-              f"(embedders: {', '.join(settings.embedders)})")
+              f"({cpu:.1f} s of CPU; load average {os.getloadavg()[0]:.1f}; "
+              f"embedders: {', '.join(settings.embedders)})")
         synthetic = settings.replace(content_dir=work / "content", data_dir=work / "data")
         articles = synthetic_content(synthetic.content_dir, 10_000)
         report = build(synthetic, embedders=embedders, require_translations=False)
