@@ -75,11 +75,13 @@ def _share(query: frozenset[str], text: str) -> float:
 
 
 def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query: str,
-               query_lang: str) -> list[Candidate]:
+               query_lang: str, hide_similar: frozenset[str] = frozenset()) -> list[Candidate]:
     """Every unit that any retriever found, with its features, in order of first appearance.
 
     ``lists`` maps a retriever name to its ranked ``(passage id, score)`` list; ``snapshot`` is
     the index searched (``kb.search.SearchSnapshot``). Passages it does not hold are skipped.
+    ``hide_similar`` names topics to treat as if they had no similar questions (the calibration
+    trains on such cases, so an answer nobody has written similar questions for stays reachable).
     """
     passages, position, articles = snapshot.passages, snapshot.position, snapshot.articles
     query_tokens = _tokens(query)
@@ -108,6 +110,8 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
             article = articles[passage.article_id]
             key = (article.translation_group, passage.anchor)
             direct = passage.kind != SIMILAR
+            if not direct and key[0] in hide_similar:
+                continue
             if key not in found:
                 found[key] = Candidate(key[0], key[1], passage_id)
             entry = units.setdefault(key, _Seen(rank=rank))
@@ -152,7 +156,7 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
                 f[f"{name}.topic_similar"] = topic_similar[name].get(key[0], 0.0) / scale
             f[f"{name}.rrank"] = 1.0 / entry.rank if entry else 0.0
             f[f"{name}.topic_rrank"] = 1.0 / topic[0] if topic else 0.0
-        f["has_similar"] = float(any(u is not None and bool(u.similar) for u in
+        f["has_similar"] = float(key[0] not in hide_similar and any(u is not None and bool(u.similar) for u in
                                      (_unit(version, key[1]) for version in snapshot.translations(article).values())))
         f["similar_hits"] = math.log1p(len(similar_hits.get(key, ())))
         heading = unit.heading if unit else passage.heading
