@@ -31,6 +31,12 @@ def _print_run(result) -> None:
     print(f"answerable queries said unsure: {u['answerable_said_unsure']:.1%}; answered confidently "
           f"with the right article: {u['answered_and_right']:.1%}, the right passage: "
           f"{u['answered_and_right_passage']:.1%}")
+    if "confidently_wrong" in u:
+        from eval.run import reliability_table
+        print(f"confidently wrong (answered, not unsure, wrong passage shown first): "
+              f"{u['confidently_wrong']:.1%} of answerable queries (wrong article: "
+              f"{u['confidently_wrong_article']:.1%})")
+        print("reliability of the confidence:\n" + reliability_table(result.reliability))
     for warning in result.warnings[:5]:
         print(f"warning: {warning}", file=sys.stderr)
     if len(result.warnings) > 5:
@@ -56,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     compare_cmd.add_argument("run_b", type=Path)
     commands.add_parser("record", help="re-measure the bundled sets and write eval/recorded.json, "
                                        "the quality gate's floor (commit it deliberately)")
-    calibrate_cmd = commands.add_parser("calibrate", help="fit the confidence model on labelled queries")
+    calibrate_cmd = commands.add_parser("calibrate", help="fit the ranker and its confidence on labelled queries")
     calibrate_cmd.add_argument("--queries", type=Path, default=QUERIES_DIR / "tune.jsonl")
     calibrate_cmd.add_argument("--corpus", type=Path,
                                help="fit on an external corpus JSONL instead of the bundled content "
