@@ -119,7 +119,7 @@ def _logged(result: SearchResult, lang: str, elder: bool, typed: str) -> int | N
     """Log each question once, not on every rerun of the page (a feedback click reruns it too).
     The log gets the question as typed (``typed``), not search's cut copy: it redacts, then cuts,
     so a card number across the cut is not stored as a fragment."""
-    key = (result.query, lang)
+    key = result.query  # not per language: a language switch re-shows the answer, it asks nothing new
     if st.session_state.get("logged_query") != key:
         st.session_state.logged_query = key
         st.session_state.search_id = resources.search_log().call(

@@ -22,7 +22,8 @@ mark {background: #ffe566; color: #000; padding: 0 0.1em;}
 a {color: #0b4f9c;}
 h1.kb-h, h2.kb-h {font-weight: 700; margin: 1.2rem 0 0.5rem; padding: 0; scroll-margin-top: 1rem;}
 h1.kb-h {font-size: 2rem;} h2.kb-h {font-size: 1.4rem;}
-h2.kb-h:focus {outline: none;} h2.kb-h:focus-visible {outline: 3px solid #0b4f9c; outline-offset: 4px;}
+h2.kb-h:focus {outline: none;} h2.kb-h:focus-visible {outline: 3px solid #0b4f9c; outline-offset: 6px;
+  border-radius: 4px;}
 [data-testid="stMainBlockContainer"] {padding-top: 2.5rem;}
 .kb-brand {font-weight: 700; font-size: 1.25rem; color: #fff !important; background: #0b4f9c; margin: 0 0 0.5rem;
   padding: 0.8rem 1.1rem; border-radius: 10px; line-height: 1.3;}
@@ -35,7 +36,7 @@ a.kb-call {background: #0b4f9c; color: #fff !important;}
 button.kb-read, button.kb-stop {background: #fff; color: #0b4f9c; border: 2px solid #0b4f9c; font-size: 1rem;
   margin-right: 0.5rem;}
 .kb-list a {display: inline-block; padding: 0.35rem 0;}
-.kb-tile {display: flex; flex-direction: column; gap: 0.25rem; min-height: 8.5rem; padding: 1rem 1.1rem;
+.kb-tile {display: flex; flex-direction: column; gap: 0.25rem; min-height: 10.5rem; padding: 1rem 1.1rem;
   border: 1px solid #c9d2de; border-radius: 12px; background: #fff; text-decoration: none; color: #111 !important;
   box-shadow: 0 1px 2px rgba(0,0,0,.06);}
 .kb-tile:hover, .kb-tile:focus {border-color: #0b4f9c; box-shadow: 0 0 0 2px #0b4f9c;}

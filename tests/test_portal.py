@@ -495,3 +495,13 @@ def test_article_pages_compute_related_articles_once_per_build(portal):
     assert calls == ["card-lost-freeze.en"]
     related = [e.proto.body for e in second.get("html") if 'class="kb-list"' in e.proto.body][-1]
     assert "?article=card-activate.en&amp;lang=en" in related
+
+
+def test_switching_the_language_re_shows_the_answer_without_a_new_search_row(portal):
+    app = ask(portal(lang="en"), "How do I freeze my card?")
+    app.selectbox(key="ui_lang").select("zh-Hant").run()
+    assert not app.exception
+    card = [e.proto.body for e in app.get("html") if 'class="kb-card"' in e.proto.body][0]
+    assert 'lang="zh-Hant"' in card and "凍結" in card
+    assert "最佳解答" in texts(app)
+    assert rows(portal.database, "select count(*) from searches") == [(1,)]
