@@ -11,7 +11,8 @@ from kb.settings import PROJECT_ROOT
 
 PATTERNS = {
     "private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    "password hash": re.compile(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]{8,}\$"),
+    "password hash": re.compile(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]{8,}\$"
+                               r"|\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/=]{8,}\$"),
     "password in a URL": re.compile(r"://[^/\s:@'\"{}]+:(?!\*+@)[^/\s@'\"{}]+@"),  # "user:***@" is masked
     "cloud key": re.compile(r"\b(AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|sk-[A-Za-z0-9]{32,}|gh[pousr]_[A-Za-z0-9]{30,})\b"),
     "assigned secret": re.compile(r"(?i)\b(password|passwd|secret|api_key|token)\s*[=:]\s*['\"][^'\"\s]{6,}['\"]"),
@@ -46,6 +47,7 @@ def test_no_secret_is_committed():
     ("password in a URL", "postgresql+psycopg://kb:" + "hunter2@db/kb"),
     ("assigned secret", "password = " + '"hunter22"'),
     ("password hash", "scrypt$16384$8$1$" + "c2FsdHNhbHQ=$aGFzaGhhc2g="),
+    ("password hash", "$argon2id$v=19$m=19456,t=2,p=1$" + "c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNo"),
 ])
 def test_the_scanner_would_catch_each_kind(kind, sample):
     assert PATTERNS[kind].search(sample)
