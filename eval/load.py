@@ -124,12 +124,17 @@ async def _customer(browser, url: str, questions: list[str], report: LoadReport,
                 await page.wait_for_function("q => [...document.querySelectorAll('.kb-result')]"
                                              ".some(e => e.dataset.query === q)", arg=clean(question)[:500],
                                              timeout=30_000)
-                await page.locator(".kb-list, .kb-card").first.wait_for(state="visible", timeout=30_000)
+                await page.locator(".kb-list, .kb-card, [class*='st-key-pick_'] button").first.wait_for(
+                    state="visible", timeout=30_000)
             except Exception as exc:
                 async with lock:
                     report.errors.append(f"no answer for {question!r}: {exc}")
                 continue
             elapsed = (time.perf_counter() - started) * 1000
+            choices = page.locator("[class*='st-key-pick_'] button")  # "did you mean ...?": pick one
+            if await choices.count():
+                await choices.first.click(timeout=30_000)
+                await page.locator(".kb-card").first.wait_for(state="visible", timeout=30_000)
             yes = page.get_by_role("button", name="Yes")
             await yes.wait_for(timeout=30_000)  # this answer's own buttons, not the last one's thanks
             await yes.click(timeout=30_000)

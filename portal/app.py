@@ -18,8 +18,7 @@ from portal import errors, i18n, params, resources, style, widgets
 from portal.i18n import LANG_NAMES, LANGS, t
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-resources.quiet_libraries()
-resources.warm_up()  # the first customer after a start should not wait for the models
+resources.quiet_libraries()  # the warm-up runs when the server starts: see portal/server.py
 
 
 def current_lang(chosen: str | None) -> str:

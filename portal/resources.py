@@ -106,7 +106,8 @@ WARM_QUESTIONS = ("How do I freeze my card?", "卡片不見了怎麼辦", "银�
 def warm_up() -> threading.Event:
     """Load the models and the index and answer one question per language in the background,
     once per process, so the first customer does not pay for loading (2-3 s otherwise). The
-    returned event is set when the portal is warm (or warming failed: pages then show the error)."""
+    returned event is set when the portal is warm (or warming failed: pages then show the error).
+    ``portal/server.py`` calls it when the server starts."""
     done = threading.Event()
 
     def run() -> None:
