@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import time
 
@@ -166,3 +167,14 @@ def test_quick_builds_do_not_delete_a_build_a_portal_opened_a_moment_ago(
     write_topic(content, group="card-stolen", category="cards")
     latest = run(settings, counting).build_id
     assert layout.finished_ids() == [built[-2], built[-1], latest]
+
+
+def test_a_data_folder_keeps_its_namespace_and_a_copy_gets_its_own(tmp_path):
+    layout = Layout(tmp_path / "a" / "index")
+    layout.builds.mkdir(parents=True)
+    first = layout.namespace()
+    assert first == layout.namespace() == Layout(tmp_path / "a" / "index").namespace()  # stable
+    assert re.fullmatch(r"[0-9a-f]{12}", first)  # fits a Chroma collection name
+    shutil.copytree(tmp_path / "a", tmp_path / "b")  # e.g. the README's second folder, started as a copy
+    copy = Layout(tmp_path / "b" / "index").namespace()
+    assert copy != first and Layout(tmp_path / "a" / "index").namespace() == first
