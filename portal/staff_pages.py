@@ -23,16 +23,18 @@ from portal.i18n import t
 
 
 def signed_in_page(snapshot, lang: str) -> None:
+    st.set_page_config(layout="wide")  # tables and charts need the width; customer pages stay centred
     st.text_input(t("st_your_name", lang), key="staff_name", max_chars=80)
     names = ("st_tab_overview", "st_tab_failed", "st_tab_no", "st_tab_changes", "st_tab_problems",
              "st_tab_preview")
-    overview, failed, said_no, changes, problems, preview = st.tabs([t(n, lang) for n in names])
     store = resources.search_log().store
+    if store is not None:
+        start, end, rules = _period(lang)
+    overview, failed, said_no, changes, problems, preview = st.tabs([t(n, lang) for n in names])
     if store is None:
         for tab in (overview, failed, said_no):
             tab.warning(t("st_log_down", lang))
     else:
-        start, end, rules = _period(lang)
         with overview:
             overview_tab(snapshot, store, start, end, rules, lang)
         with failed:
@@ -110,7 +112,7 @@ def overview_tab(snapshot, store, start: date, end: date, rules: FailureRules, l
     cells[1].metric(t("st_answered", lang), total - failed)
     cells[2].metric(t("st_share", lang), f"{(total - failed) / total:.0%}" if total else "–")
     cells[3].metric(t("st_failed", lang), failed)
-    with st.expander(t("st_definition_title", lang), expanded=False):
+    with st.expander(t("st_definition_title", lang), expanded=True):
         st.markdown(t("st_definition", lang).format(seconds=int(rules.reformulation.total_seconds()),
                                                      minutes=int(rules.contact.total_seconds() // 60)))
     period = st.session_state.get("staff_per", "day")
@@ -170,7 +172,7 @@ def failed_tab(snapshot, store, start: date, end: date, rules: FailureRules, lan
     stored = staff_groups.threshold()
     st.caption(t("st_grouping", lang).format(
         distance=stored["distance"], queries=stored.get("queries", "?"),
-        precision=stored.get("precision", "?"), recall=stored.get("recall", "?")))
+        precision=f"{stored.get('precision', 0):.2f}", recall=f"{stored.get('recall', 0):.2f}"))
     groups = _groups(_db_key(), snapshot.build_id, start, end, _rules_key(rules), snapshot, failed)
     rows = [{"searches": g["searches"], "question": g["question"], "examples": " | ".join(g["examples"]),
              "languages": ", ".join(g["languages"]), "answer_given": g["answer"],
@@ -194,7 +196,7 @@ def failed_tab(snapshot, store, start: date, end: date, rules: FailureRules, lan
     actions_panel(snapshot, queries, group["closest"], "group", lang, note=f"failed group {group['group']}")
     last = st.session_state.get("staff_last_action")
     if last:
-        effect(snapshot, last, lang)
+        effect(snapshot, last, lang, "group")
 
 
 def actions_panel(snapshot, queries: list[tuple[str, str]], closest: str, key: str, lang: str,
@@ -259,7 +261,7 @@ def _tune(build_id: str, _snapshot) -> dict:
     return staff_tools.tune_figures(resources.settings(), resources.embedders())
 
 
-def effect(snapshot, action_id: str, lang: str) -> None:
+def effect(snapshot, action_id: str, lang: str, where: str) -> None:
     """What an action changed: its queries searched again now, and the tuning figures before and
     after."""
     try:
@@ -270,7 +272,7 @@ def effect(snapshot, action_id: str, lang: str) -> None:
     # A draft is left out of the index, so it makes no new build: nothing to wait for.
     if record.get("build") == snapshot.build_id and record["action"] in ("confirm", "synonym"):
         st.info(t("st_not_yet", lang))
-        st.button(t("st_refresh", lang), key=f"refresh_{action_id}")
+        st.button(t("st_refresh", lang), key=f"refresh_{where}_{action_id}")
         return
     expected = record["details"].get("answer") if record["action"] == "confirm" else None
     queries = [tuple(q) for q in record.get("queries", [])]
@@ -348,7 +350,7 @@ def changes_tab(snapshot, lang: str) -> None:
             st.error(exc.user_message)
         else:
             st.success(t("st_done", lang).format(summary=undone["summary"]))
-    effect(snapshot, record["id"], lang)
+    effect(snapshot, record["id"], lang, "changes")
 
 
 @st.cache_data(ttl=15, show_spinner=False)

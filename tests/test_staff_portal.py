@@ -83,6 +83,7 @@ def metric(app, label: str) -> str:
 def test_figures_definition_groups_and_no_comments(staff_app):
     app = staff_app()
     page = texts(app)
+    assert not [e.value for e in app.error if "went wrong" in e.value]
     assert metric(app, "Searches") == "5" and metric(app, "Failed") == "4"  # s4 did not fail
     assert metric(app, "Self-service share") == "20%"
     assert "What counts as a failed search" in page and "Not opening the article is **not** a failure" in page
@@ -111,6 +112,7 @@ def test_confirm_from_a_group_is_recorded_and_undone_from_the_page(staff_app):
     learned = (staff_app.content / "learned-questions.yml").read_text(encoding="utf-8")
     assert "atm-withdrawal.zh-Hant#q4" in learned and "提款機把我的卡吞了不還" in learned and "by: mlin" in learned
     assert "not picked this up yet" in texts(app)  # the watcher is off here: the effect waits
+    assert not [e.value for e in app.error if "went wrong" in e.value]  # (errors are shown, not raised)
     history = next(d.value for d in app.dataframe if "who" in d.value.columns)
     assert history.iloc[0]["who"] == "mlin" and history.iloc[0]["action"] == "confirm"
     app.button(key="staff_undo").click().run()
