@@ -107,9 +107,14 @@ class LiveBuild:
             return None
         folder = layout.build_dir(build_id)
         try:
-            return cls(build_id, folder, read_json(folder / "manifest.json"))
-        except (OSError, ValueError):
-            log.warning("the live build %s is unreadable; building from scratch", build_id)
+            manifest = read_json(folder / "manifest.json")
+            if not isinstance(manifest, dict) or not all(
+                    isinstance(r, dict) and {"hash", "path", "passages"} <= r.keys()
+                    for r in manifest["articles"].values()):
+                raise ValueError("not a build manifest")
+            return cls(build_id, folder, manifest)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("the live build %s is unreadable (%s); building from scratch", build_id, exc)
             return None
 
     @functools.cached_property

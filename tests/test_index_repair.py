@@ -92,6 +92,7 @@ DAMAGES = {
     "empty keyword index": lambda folder: [p.write_bytes(b"") for p in (folder / "keyword").iterdir()],
     "no keyword tokens": lambda folder: (folder / "keyword" / "tokens.npz").unlink(),
     "no chroma": lambda folder: shutil.rmtree(folder / "chroma"),
+    "manifest of the wrong shape": lambda folder: (folder / "manifest.json").write_text("[]"),
 }
 
 
