@@ -40,11 +40,13 @@ class Snapshot:
         try:
             manifest = read_json(folder / "manifest.json")
             catalog = read_json(folder / "catalog.json")
-        except (OSError, ValueError) as exc:
+            if not isinstance(manifest, dict) or not isinstance(manifest.get("articles"), dict):
+                raise ValueError("manifest.json is not a build manifest")
+            self.articles: dict[str, Article] = {k: article_from_dict(v) for k, v in catalog["articles"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # any damage
             raise IndexNotReady(f"index build {build_id} is unreadable ({exc}); run "
                                 f"'{REBUILD}'") from exc
         _check_compatible(manifest, settings, embedders)
-        self.articles: dict[str, Article] = {k: article_from_dict(v) for k, v in catalog["articles"].items()}
         self.categories: dict[str, dict[str, str]] = catalog.get("categories") or {}
         self.contact: dict = catalog.get("contact") or {}
         self.synonyms = Synonyms(catalog.get("synonyms") or [])
@@ -52,8 +54,9 @@ class Snapshot:
         # manifest's order, which is the keyword index's numbering.
         self.passages: list[Passage] = []
         for article_id, entry in manifest["articles"].items():
-            passages = list(chunk(self.articles[article_id], settings.chunk_chars))
-            if [p.id for p in passages] != entry["passages"]:
+            article = self.articles.get(article_id)
+            passages = list(chunk(article, settings.chunk_chars)) if article else []
+            if not article or not isinstance(entry, dict) or [p.id for p in passages] != entry.get("passages"):
                 raise IndexNotReady(f"index build {build_id} does not match its own catalog at "
                                     f"'{article_id}'; run '{REBUILD}'")
             self.passages += passages

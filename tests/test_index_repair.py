@@ -179,3 +179,18 @@ def test_a_data_folder_keeps_its_namespace_and_a_copy_gets_its_own(tmp_path):
     shutil.copytree(tmp_path / "a", tmp_path / "b")  # e.g. the README's second folder, started as a copy
     copy = Layout(tmp_path / "b" / "index").namespace()
     assert copy != first and Layout(tmp_path / "a" / "index").namespace() == first
+
+
+@pytest.mark.parametrize("damage", ["manifest of the wrong shape", "catalog of the wrong shape"])
+def test_a_portal_refuses_a_damaged_build_with_the_fix_and_keeps_serving(
+        content, make_settings, counting, damage, caplog):  # noqa: F811
+    settings = make_settings(content, embedders=("use",))
+    good = run(settings, counting)
+    portal = Index(settings, {"use": counting}, check_every=0)
+    assert portal.snapshot().build_id == good.build_id
+    write_topic(content, group="card-pin", category="cards")
+    bad = run(settings, counting)
+    DAMAGES[damage](Layout(settings.index_dir).build_dir(bad.build_id))  # damaged once published
+    with caplog.at_level(logging.ERROR, logger="indexer"):
+        assert portal.snapshot().build_id == good.build_id  # used to raise AttributeError/TypeError
+    assert "python -m indexer build --full" in caplog.text
