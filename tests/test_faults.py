@@ -119,7 +119,7 @@ def portal_app(small_index, tmp_path, monkeypatch):
         app.query_params["lang"] = "en"
         app.run()
         if question:
-            app.text_input(key="query").input(question).run()
+            app.text_input(key="q").input(question).run()
         return app
     start.data, start.database, start.monkeypatch = data, tmp_path / "portal.db", monkeypatch
     yield start
@@ -190,7 +190,7 @@ def test_a_full_disk_still_shows_the_answer(portal_app, tmp_path, caplog):
             app = portal_app("How do I freeze my card?")
             app.button(key="feedback_yes").click().run()
             assert resources.search_log().flush(30)  # written in the background: wait for the try
-        assert not app.exception and "Thank you" in "\n".join(s.value for s in app.success)
+        assert not app.exception and "Thank you" in "\n".join(e.proto.body for e in app.get("html"))
         assert "full" in caplog.text.lower()
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)

@@ -101,7 +101,7 @@ def test_the_portal_answers_and_renders_the_scripted_article_inert(hostile, monk
         app = AppTest.from_file(str(PROJECT_ROOT / "portal" / "app.py"), default_timeout=60)
         app.query_params["lang"] = "en"
         app.run()
-        app.text_input(key="query").input("I lost my card, what should I do first?").run()
+        app.text_input(key="q").input("I lost my card, what should I do first?").run()
         assert not app.exception
         assert "?article=card-lost.en" in "\n".join(e.proto.body for e in app.get("html"))
         app = AppTest.from_file(str(PROJECT_ROOT / "portal" / "app.py"), default_timeout=60)
