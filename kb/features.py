@@ -137,6 +137,8 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
         article = articles[passage.article_id]
         unit = _unit(article, passage.anchor)
         f = candidate.features
+        f["has_similar"] = float(key[0] not in hide_similar and any(u is not None and bool(u.similar) for u in
+                                     (_unit(version, key[1]) for version in snapshot.translations(article).values())))
         for name, (top, last) in tops.items():
             entry = seen[name].get(key)
             topic = topic_rank[name].get(key[0])
@@ -156,8 +158,6 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
                 f[f"{name}.topic_similar"] = topic_similar[name].get(key[0], 0.0) / scale
             f[f"{name}.rrank"] = 1.0 / entry.rank if entry else 0.0
             f[f"{name}.topic_rrank"] = 1.0 / topic[0] if topic else 0.0
-        f["has_similar"] = float(key[0] not in hide_similar and any(u is not None and bool(u.similar) for u in
-                                     (_unit(version, key[1]) for version in snapshot.translations(article).values())))
         f["similar_hits"] = math.log1p(len(similar_hits.get(key, ())))
         heading = unit.heading if unit else passage.heading
         f["heading_match"] = _share(query_tokens, heading)

@@ -91,8 +91,10 @@ class Settings:
                                "without one is ranked by reciprocal rank fusion, uncalibrated.")
     rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.",
                        minimum=0)
-    confidence_threshold: float = setting(0.55, "Below this calibrated confidence the answer says it "
-                                          "is unsure and offers ways to reach a person.",
+    confidence_threshold: float = setting(0.86, "Below this calibrated confidence the answer says it "
+                                          "is unsure and offers ways to reach a person (chosen on the "
+                                          "tuning queries: the lowest with at most 3% confidently wrong "
+                                          "answers, see python -m eval calibrate).",
                                           minimum=0.0, maximum=1.0)
     query_max_chars: int = setting(500, "Queries are cut to this many characters before search.",
                               minimum=1)
