@@ -111,3 +111,25 @@ def test_the_close_margin_flags_wrong_answers_whose_rival_is_right():
     right_close = [outcome(True, True, shares=(0.5, 0.3, 0.2))] * 2
     margin = choose_close_margin(right_clear + wrong_close + right_close)
     assert 0.05 <= margin <= 0.2  # catches the 0.05 leads, not the 0.2 or 0.7 ones
+
+
+def test_the_reliability_table_counts_right_answers_per_band_of_confidence():
+    from eval.data import Query
+    from eval.metrics import ANSWER
+    from eval.run import Judged, reliability, reliability_table
+    from kb.parsing import parse_article
+    from kb.search import Hit, SearchResult
+    from tests.articles import article_text
+    article = parse_article(article_text().encode(), "card-lost.md").article
+    hit = Hit(article=article, unit=article.units[1], passage_id="card-lost.en#q1", score=1.0)
+
+    def judged(confidence, relevant, right):
+        result = SearchResult(query="q", status="answered", lang="en", confidence=confidence, best=hit)
+        return Judged(Query("q", "q", "en", relevant, 1), result, [], {ANSWER: float(right)} if relevant else {})
+
+    rows = reliability([judged(0.95, ("card-lost.en",), True), judged(0.91, ("card-lost.en",), False),
+                        judged(0.92, (), False),  # no answer exists: never right
+                        judged(0.15, ("card-lost.en",), True), judged(1.0, ("card-lost.en",), True)])
+    assert [(r["queries"], r["right"]) for r in rows if r["queries"]] == [(1, 1), (4, 2)]
+    assert rows[9]["accuracy"] == 0.5 and rows[5]["accuracy"] is None
+    assert "| 0.9-1.0 | 4 | 50% |" in reliability_table(rows) and "| 0.5-0.6 | 0 | - |" in reliability_table(rows)
