@@ -298,6 +298,7 @@ def test_elder_mode_in_the_browser(site, page):
     page.wait_for_url("**elder_mode=true**", timeout=15_000)
     page.get_by_role("button", name="搜尋").wait_for()
     # The first screen is the question box; the display settings come after it.
+    page.get_by_text("長輩模式（大字）").wait_for(state="visible")
     box = page.get_by_label("請問您想找什麼？").bounding_box()
     switch = page.get_by_text("長輩模式（大字）").bounding_box()
     assert box["y"] < switch["y"]
@@ -426,10 +427,10 @@ SPEECH_SPY = """window.__spoken = []; window.__cancelled = 0;
 def test_read_aloud_speaks_the_shown_language_and_can_be_stopped(site, page):
     page.add_init_script(SPEECH_SPY)
     open_page(page, site[0], "?lang=zh-Hans")
-    ask(page, "请问您想找什么？", "银行卡丢了怎么办", "最佳解答")
+    ask(page, "请问您想找什么？", "忘记密码怎么办", "最佳解答")
     page.locator("button.kb-read").first.click()
     spoken = page.evaluate("() => window.__spoken")
-    assert spoken and spoken[0]["lang"] == "zh-CN" and "银行卡" in spoken[0]["text"]
+    assert spoken and spoken[0]["lang"] == "zh-CN" and "密码" in spoken[0]["text"]
     before = page.evaluate("() => window.__cancelled")
     page.get_by_role("button", name="停止朗读").click()
     assert page.evaluate("() => window.__cancelled") == before + 1
