@@ -10,6 +10,7 @@ model is asked one query at a time, so customers' searches never wait behind the
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -353,14 +354,27 @@ def changes_tab(snapshot, lang: str) -> None:
     effect(snapshot, record["id"], lang, "changes")
 
 
-@st.cache_data(ttl=15, show_spinner=False)
-def _content_problems(root: str, max_bytes: int) -> list:
-    return check(load_content(root, max_bytes), date.today(), resources.settings().drift_days)
+@st.cache_data(show_spinner=False, max_entries=4)
+def _content_problems(root: str, max_bytes: int, signature: tuple) -> list:
+    """The check of the whole content, computed again only when a file changed (``signature``)."""
+    return check(load_content(Path(root), max_bytes), date.today(), resources.settings().drift_days)
+
+
+def _signature(root: Path) -> tuple:
+    stamps = []
+    for path in [*article_files(root), *root.glob("*.yml")]:
+        try:
+            info = path.stat()
+        except OSError:  # deleted meanwhile: the next run sees it gone
+            continue
+        stamps.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(sorted(stamps))
 
 
 def problems_tab(lang: str) -> None:
     settings = resources.settings()
-    problems = _content_problems(str(settings.content_dir), settings.max_article_kb * 1024)
+    root = settings.content_dir
+    problems = _content_problems(str(root), settings.max_article_kb * 1024, _signature(root))
     failing = staff_tools.failing_files(problems)
     st.subheader(t("st_failing", lang))
     if failing:

@@ -137,3 +137,24 @@ def test_the_staff_area_speaks_traditional_chinese(staff_app):
     assert "員工專區" in [h.value for h in app.header]
     assert "總覽" in page and "未解決的搜尋（依語意分組）" in page and "「未解決」的定義" in page
     assert metric(app, "搜尋次數") == "5"
+
+
+def test_synonym_and_draft_from_a_no_comment_are_recorded(staff_app):
+    app = staff_app()
+    app.text_input(key="staff_name").input("akao").run()
+    assert app.selectbox(key="staff_no_pick").options[0].startswith("how long does a transfer take")
+    app.text_input(key="no_words").input("how long, how many days").run()
+    app.button(key="no_synonym").click().run()
+    assert not [e.value for e in app.error if "went wrong" in e.value]
+    assert "Done: synonyms added: how long, how many days" in texts(app)
+    synonyms = (staff_app.content / "synonyms.yml").read_text(encoding="utf-8")
+    assert "akao" in synonyms and "- [how long, how many days]" in synonyms
+    app.selectbox(key="no_category").set_value("transfers").run()
+    app.button(key="no_draft").click().run()
+    assert "Done: draft started: articles/en/transfers/how-long-does-a-transfer-take.md" in texts(app)
+    draft = (staff_app.content / "articles/en/transfers/how-long-does-a-transfer-take.md").read_text(encoding="utf-8")
+    assert "## how long does a transfer take\n" in draft
+    history = next(d.value for d in app.dataframe if "who" in d.value.columns)
+    assert list(history["action"][:2]) == ["draft", "synonym"] and set(history["who"][:2]) == {"akao"}
+    drafts = "\n".join(m.value for m in app.markdown)
+    assert "articles/en/transfers/how-long-does-a-transfer-take.md" in drafts  # listed as a draft
