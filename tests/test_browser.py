@@ -504,6 +504,14 @@ def test_the_server_log_has_no_deprecations_or_debug_lines(site):
     assert "Traceback" not in log
 
 
+def test_the_server_was_warm_before_its_health_check_answered(site):
+    """running_portal waits for /_stcore/health; portal/server.py answers it only once the
+    warm-up (models, index, one question per language) is done, so the log says so first."""
+    port = urlsplit(site[0]).port
+    log = (OUTPUT / f"streamlit-{port}.log").read_text(encoding="utf-8", errors="replace")
+    assert "portal warm in" in log and "warm-up skipped" not in log
+
+
 def test_staff_sign_in_shows_the_analytics_charts(site, page):
     url = site[0]
     open_page(page, url, "?lang=en")
