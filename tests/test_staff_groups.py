@@ -93,3 +93,21 @@ def test_one_need_in_different_words_and_languages_is_one_group(small_index, emb
     groups = failed_groups(rows, represent(queries), staff_groups.threshold()["distance"])
     assert sorted(sorted(g["search_ids"]) for g in groups) == [[0, 1, 2, 3], [4, 5, 6]]
     assert represent(queries[:1]).shape[0] == 1 and len(represent._known) == len(queries)  # remembered
+
+
+@pytest.mark.model
+def test_the_staff_page_never_holds_the_model_for_a_whole_batch(small_index, embedders):
+    """A customer's query gets the model between two staff queries, not after all of them."""
+    import threading
+    from indexer.index import Index
+    model = {"use": embedders["use"]}
+    represent = staff_groups.QueryVectors(Index.open(small_index, model).snapshot(), model, small_index)
+    texts = [(f"failed question number {n} about my card", "en") for n in range(60)]
+    staff = threading.Thread(target=represent, args=(texts,))
+    staff.start()
+    while not represent._known and staff.is_alive():
+        pass
+    embedders["use"].embed_query("I lost my card")  # the customer
+    left = len(texts) - len(represent._known)
+    staff.join()
+    assert left > 0 and len(represent._known) == len(texts)
