@@ -99,6 +99,7 @@ def test_one_need_in_different_words_and_languages_is_one_group(small_index, emb
 def test_the_staff_page_never_holds_the_model_for_a_whole_batch(small_index, embedders):
     """A customer's query gets the model between two staff queries, not after all of them."""
     import threading
+    import time
     from indexer.index import Index
     model = {"use": embedders["use"]}
     represent = staff_groups.QueryVectors(Index.open(small_index, model).snapshot(), model, small_index)
@@ -106,7 +107,7 @@ def test_the_staff_page_never_holds_the_model_for_a_whole_batch(small_index, emb
     staff = threading.Thread(target=represent, args=(texts,))
     staff.start()
     while not represent._known and staff.is_alive():
-        pass
+        time.sleep(0.001)
     embedders["use"].embed_query("I lost my card")  # the customer
     left = len(texts) - len(represent._known)
     staff.join()
