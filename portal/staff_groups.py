@@ -7,12 +7,13 @@ by scikit-learn's agglomerative clustering: average linkage over cosine distance
 distance chosen on labelled paraphrases. The tuning queries (``eval/queries/tune.jsonl``) give
 the paraphrases: two queries whose relevant articles are one topic ask the same thing, in other
 words and often in other languages; queries with no answer each stand alone. The threshold with
-the best pairwise F1 on them is stored in ``portal/group_threshold.json`` with its precision and
-recall; ``KB_DATA_DIR=... python -m portal.staff_groups`` measures it again on a built index.
+the best pairwise F0.5 on them (precision weighed twice: see ``choose_threshold``) is stored in
+``portal/group_threshold.json`` with its precision and recall; ``KB_CONTENT_DIR=...
+KB_DATA_DIR=... python -m portal.staff_groups`` measures it again on a built index.
 
-The embedding alone groups these paraphrases poorly (USE's best pairwise F1 on them is 0.17:
-cross-language and colloquial wordings of one need are often less alike than two needs in one
-language); with the ranked topics it is about 0.57.
+The embedding alone groups these paraphrases poorly (USE's best pairwise F1 on the first 250
+tuning queries was 0.17: cross-language and colloquial wordings of one need are often less alike
+than two needs in one language); with the ranked topics it is about 0.55.
 """
 from __future__ import annotations
 
@@ -63,8 +64,8 @@ def cluster(vectors: np.ndarray, distance: float) -> list[list[int]]:
 
 def pairwise_scores(groups: Sequence[Sequence[int]], labels: Sequence[str]) -> dict:
     """How well ``groups`` match ``labels`` over pairs of items: a pair is right when both are in
-    one group and share a label. Returns ``precision``, ``recall``, ``f1``, ``pairs`` (labelled
-    same-need pairs)."""
+    one group and share a label. Returns ``precision``, ``recall``, ``f1``, ``f0.5`` (precision
+    weighed twice) and ``pairs`` (labelled same-need pairs)."""
     group_of = {i: g for g, members in enumerate(groups) for i in members}
     together = same = both = 0
     for i in range(len(labels)):
@@ -77,15 +78,19 @@ def pairwise_scores(groups: Sequence[Sequence[int]], labels: Sequence[str]) -> d
     precision = both / together if together else 1.0
     recall = both / same if same else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "pairs": same}
+    f_half = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+            "f0.5": round(f_half, 4), "pairs": same}
 
 
 def choose_threshold(vectors: np.ndarray, labels: Sequence[str],
                      candidates: Sequence[float] = CANDIDATES) -> dict:
-    """The candidate distance with the best pairwise F1 (ties: the smaller distance, which
-    merges less), with its scores and every candidate's scores under ``tried``."""
+    """The candidate distance with the best pairwise F0.5 (ties: the smaller distance, which
+    merges less), with its scores and every candidate's scores under ``tried``. Precision weighs
+    twice: a group that mixes two needs misleads an action (its queries would all be confirmed
+    for one answer); a need split in two groups only costs a second look."""
     tried = [{"distance": d, **pairwise_scores(cluster(vectors, d), labels)} for d in candidates]
-    best = max(tried, key=lambda row: (row["f1"], -row["distance"]))
+    best = max(tried, key=lambda row: (row["f0.5"], -row["distance"]))
     return {**best, "queries": len(labels), "tried": tried}
 
 
@@ -197,7 +202,7 @@ def measure(queries_path: Path = PROJECT_ROOT / "eval" / "queries" / "tune.jsonl
         # No answer, or several topics: a need of its own.
         labels.append(topics.pop() if len(topics) == 1 else f"alone-{number}")
     chosen = choose_threshold(QueryVectors(snapshot, embedders, settings)(queries), labels)
-    result = {**{k: chosen[k] for k in ("distance", "precision", "recall", "f1", "pairs", "queries")},
+    result = {**{k: chosen[k] for k in ("distance", "precision", "recall", "f1", "f0.5", "pairs", "queries")},
               "embedder": settings.embedders[0], "profile_weight": PROFILE_WEIGHT,
               "source": f"{queries_path.relative_to(PROJECT_ROOT).as_posix()}: queries with one relevant "
                         "topic are paraphrases of each other; queries without an answer stand alone",
@@ -209,5 +214,5 @@ def measure(queries_path: Path = PROJECT_ROOT / "eval" / "queries" / "tune.jsonl
 if __name__ == "__main__":
     found = measure()
     print(f"cosine distance {found['distance']}: pairwise precision {found['precision']}, "
-          f"recall {found['recall']}, F1 {found['f1']} over {found['queries']} queries "
+          f"recall {found['recall']}, F0.5 {found['f0.5']} over {found['queries']} queries "
           f"({found['pairs']} same-need pairs); written to {THRESHOLD_FILE}")

@@ -35,10 +35,10 @@ def test_clustering_nothing_or_one():
 
 
 @pytest.mark.parametrize("groups, scores", [
-    ([[0, 1], [2, 3], [4]], {"precision": 1.0, "recall": 1.0, "f1": 1.0, "pairs": 2}),
-    ([[0], [1], [2], [3], [4]], {"precision": 1.0, "recall": 0.0, "f1": 0.0, "pairs": 2}),
-    ([[0, 1, 2, 3, 4]], {"precision": 0.2, "recall": 1.0, "f1": 0.3333, "pairs": 2}),
-    ([[0, 1, 2], [3], [4]], {"precision": 0.3333, "recall": 0.5, "f1": 0.4, "pairs": 2}),
+    ([[0, 1], [2, 3], [4]], {"precision": 1.0, "recall": 1.0, "f1": 1.0, "f0.5": 1.0, "pairs": 2}),
+    ([[0], [1], [2], [3], [4]], {"precision": 1.0, "recall": 0.0, "f1": 0.0, "f0.5": 0.0, "pairs": 2}),
+    ([[0, 1, 2, 3, 4]], {"precision": 0.2, "recall": 1.0, "f1": 0.3333, "f0.5": 0.2381, "pairs": 2}),
+    ([[0, 1, 2], [3], [4]], {"precision": 0.3333, "recall": 0.5, "f1": 0.4, "f0.5": 0.3571, "pairs": 2}),
 ])
 def test_pairwise_scores(groups, scores):
     assert pairwise_scores(groups, ["a", "a", "b", "b", "c"]) == scores
@@ -46,13 +46,13 @@ def test_pairwise_scores(groups, scores):
 
 def test_the_threshold_is_the_one_that_groups_labelled_paraphrases_best():
     chosen = choose_threshold(VECTORS, ["x", "y", "x", "y", "z"], candidates=(0.001, 0.1, 0.95, 2.0))
-    assert chosen["distance"] == 0.1 and chosen["f1"] == 1.0 and len(chosen["tried"]) == 4
+    assert chosen["distance"] == 0.1 and chosen["f0.5"] == 1.0 and len(chosen["tried"]) == 4
 
 
 def test_the_stored_threshold_says_how_it_was_chosen():
     stored = staff_groups.threshold()
     assert 0 < stored["distance"] < 1
-    assert {"precision", "recall", "f1", "queries", "source"} <= set(stored)
+    assert {"precision", "recall", "f0.5", "queries", "source"} <= set(stored)
     assert stored["queries"] >= 200 and "tune.jsonl" in stored["source"]
 
 
