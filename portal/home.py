@@ -282,7 +282,8 @@ def topics(snapshot, lang: str) -> None:
                 st.html(_tile(article, lang))
     st.html(f'<h2 class="kb-h">{html.escape(t("categories", lang))}</h2>')
     links = "".join(f'<li><a href="?category={html.escape(key)}&amp;lang={lang}" target="_self">'
-                    f'<span aria-hidden="true">{ICONS.get(key, "📄")}</span> {html.escape(names.get(lang, key))}</a></li>'
+                    f'<span aria-hidden="true">{ICONS.get(key, "📄")}</span> '
+                    f'{html.escape(names.get(lang, key))}</a></li>'
                     for key, names in snapshot.categories.items())
     st.html(f'<ul class="kb-grid">{links}</ul>')
 

@@ -110,7 +110,8 @@ HIGH_CONTRAST = """
 mark {background: #ffeb3b; color: #000 !important;}
 a.kb-call {background: #ffeb3b !important; color: #000 !important;}
 .stApp a.kb-call span {color: #000 !important;}
-button.kb-read, button.kb-stop {background: #000 !important; color: #ffeb3b !important; border-color: #ffeb3b !important;}
+button.kb-read, button.kb-stop {background: #000 !important; color: #ffeb3b !important;
+  border-color: #ffeb3b !important;}
 *:focus-visible {outline: 3px solid #ffeb3b !important; outline-offset: 2px;}
 """
 

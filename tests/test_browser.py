@@ -123,7 +123,8 @@ def axe_violations(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate("""async () => {
         const result = await axe.run(document, {resultTypes: ['violations'],
-                                                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                                                runOnly: {type: 'tag',
+                                                          values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
         return result.violations.map(v => ({id: v.id, impact: v.impact,
                                             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
@@ -264,7 +265,8 @@ MEASURE = """() => {
   const background = (el) => { for (let e = el; e; e = e.parentElement) {
       const c = rgba(getComputedStyle(e).backgroundColor); if (c.length >= 3 && (c.length < 4 || c[3] > 0)) return c; }
     return [255, 255, 255]; };
-  const opacity = (el) => { let o = 1; for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity); return o; };
+  const opacity = (el) => { let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity); return o; };
   const visible = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
   const main = document.querySelector('[data-testid="stMain"]') || document.body;
@@ -279,7 +281,8 @@ MEASURE = """() => {
       const fg = fg0.slice(0, 3).map((c, i) => a * c + (1 - a) * bg[i]);  // what the eye gets
       const [x, y] = [lum(fg), lum(bg)].sort((p, q) => q - p);
       text.push({tag: el.tagName, text: (el.innerText || el.value || '').slice(0, 40),
-                 size: parseFloat(s.fontSize), line: s.lineHeight === 'normal' ? 1.2 * parseFloat(s.fontSize) : parseFloat(s.lineHeight),
+                 size: parseFloat(s.fontSize),
+                 line: s.lineHeight === 'normal' ? 1.2 * parseFloat(s.fontSize) : parseFloat(s.lineHeight),
                  contrast: (x + 0.05) / (y + 0.05), heading: !!el.closest('h1, h2, h3')});
     }
     if (el.tagName === 'A' || el.tagName === 'BUTTON') {

@@ -284,7 +284,8 @@ def test_article_markup_can_never_run(small_index):
     from portal.render import article_html, unit_html
     article = parse_article(hostile.encode(), "articles/en/cards/card-lost-freeze.md").article
     unit = next(u for u in article.units if "javascript" in u.markdown)
-    for rendered in (article_html(article, lang="en"), unit_html(article, unit, lang="en", highlight=("script", "href"))):
+    for rendered in (article_html(article, lang="en"),
+                     unit_html(article, unit, lang="en", highlight=("script", "href"))):
         assert dangers(rendered) == [], dangers(rendered)
         assert "&lt;script&gt;" in rendered.replace("<mark>", "").replace("</mark>", "")  # shown as text
         assert 'href="https://www.luminabank.example" target="_blank" rel="noopener noreferrer nofollow"' in rendered
