@@ -2,7 +2,9 @@
 
 Each query is represented the way search sees it: its embedding from the search's first
 embedder, joined with the topics search ranks for it (weight 0.5 per rank down, so two
-wordings that lead to the same articles sit close even across languages). Queries are grouped
+wordings that lead to the same articles sit close even across languages). The ranked topics
+count as much as search is sure of them (their share is 0.7 times search's confidence): the
+ranking of a question nothing answers says little about what it asks. Queries are grouped
 by scikit-learn's agglomerative clustering: average linkage over cosine distance, cut at a
 distance chosen on labelled paraphrases. The tuning queries (``eval/queries/tune.jsonl``) give
 the paraphrases: two queries whose relevant articles are one topic ask the same thing, in other
@@ -13,7 +15,7 @@ KB_DATA_DIR=... python -m portal.staff_groups`` measures it again on a built ind
 
 The embedding alone groups these paraphrases poorly (USE's best pairwise F1 on the first 250
 tuning queries was 0.17: cross-language and colloquial wordings of one need are often less alike
-than two needs in one language); with the ranked topics it is about 0.55.
+than two needs in one language); with the ranked topics, weighed by confidence, about 0.56.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from kb.settings import PROJECT_ROOT
 THRESHOLD_FILE = Path(__file__).with_name("group_threshold.json")
 DEFAULT_THRESHOLD = 0.5
 CANDIDATES = tuple(round(0.1 + 0.025 * n, 3) for n in range(29))  # 0.1 .. 0.8
-PROFILE_WEIGHT = 0.7  # share of the squared length given to the ranked topics
+PROFILE_WEIGHT = 0.7  # share of the squared length given to the ranked topics, times confidence
 PROFILE_DEPTH = 10  # topics of the ranking used
 
 
@@ -133,8 +135,8 @@ class QueryVectors:
         hits = ((result.best,) if result.best else ()) + tuple(result.others)
         for rank, hit in enumerate(hits):
             profile[self.topics[hit.article.translation_group]] = 0.5 ** rank
-        return np.concatenate([_unit(embedded) * np.sqrt(1 - PROFILE_WEIGHT),
-                               _unit(profile) * np.sqrt(PROFILE_WEIGHT)])
+        weight = PROFILE_WEIGHT * min(max(float(result.confidence), 0.0), 1.0)
+        return np.concatenate([_unit(embedded) * np.sqrt(1 - weight), _unit(profile) * np.sqrt(weight)])
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

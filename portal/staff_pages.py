@@ -132,7 +132,8 @@ def overview_tab(snapshot, store, start: date, end: date, rules: FailureRules, l
         if frame.empty:
             st.write(t("st_nothing", lang))
             continue
-        st.line_chart(frame.pivot_table(index="period", columns="key", values="searches", aggfunc="sum"))
+        # Stacked bars: each day's (or week's) total, split by language or category.
+        st.bar_chart(frame.pivot_table(index="period", columns="key", values="searches", aggfunc="sum"))
         st.caption(t("st_failed_share_by", lang))
         st.dataframe(frame.pivot_table(index="key", values=["searches", "failed"], aggfunc="sum")
                      .assign(failed_share=lambda f: (f["failed"] / f["searches"].where(f["searches"] > 0)).round(2))

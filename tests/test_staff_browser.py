@@ -36,6 +36,7 @@ def site(small_index, tmp_path_factory):
     shutil.copytree(small_index.content_dir, content)
     shutil.copytree(small_index.data_dir, data)
     database = root / "portal.db"
+    seed(database)
     OUTPUT.mkdir(exist_ok=True)
     SHOTS.mkdir(parents=True, exist_ok=True)
     env = {"KB_CONTENT_DIR": str(content), "KB_DATA_DIR": str(data), "KB_EMBEDDERS": "use",
@@ -43,6 +44,45 @@ def site(small_index, tmp_path_factory):
            "KB_STAFF_PASSWORD_HASH": hash_password(PASSWORD)}
     with running_portal(env) as url, browser() as chromium:
         yield url, chromium, database, content
+
+
+# Two weeks of other customers, so the staff pages show what they are for: (days ago, session,
+# query, language, answer or None, unsure, what followed: "yes", "no:<comment>", "phone", or "").
+HISTORY = [
+    (13, "a", "how do I freeze my card", "en", "card-lost-freeze.en", False, "yes"),
+    (12, "b", "卡片不見了怎麼辦", "zh-Hant", "card-lost-freeze.zh-Hant", False, ""),
+    (12, "c", "do you sell pet insurance", "en", None, True, ""),
+    (11, "d", "转账限额是多少", "zh-Hans", "transfer-limits.zh-Hans", False, "yes"),
+    (10, "e", "transfer limit", "en", "transfer-limits.en", False, "no:I asked about transfers abroad"),
+    (9, "f", "寵物保險", "zh-Hant", None, True, ""),
+    (8, "g", "forgot my password", "en", "login-forgot-password.en", False, "phone"),
+    (7, "h", "宠物保险多少钱", "zh-Hans", None, True, ""),
+    (6, "i", "OTP never arrives", "en", "security-otp.en", False, "yes"),
+    (5, "j", "pet insurance for my dog", "en", None, True, ""),
+    (4, "k", "貸款怎麼申請", "zh-Hant", "loan-apply.zh-Hant", False, ""),
+    (3, "l", "can I open a crypto account", "en", None, True, ""),
+    (2, "m", "还款日期", "zh-Hans", "loan-repayment.zh-Hans", False, "no:没说提前还款要不要手续费"),
+    (1, "n", "scam call pretending to be the bank", "en", "fraud-scam-calls.en", False, "yes"),
+]
+
+
+def seed(database) -> None:
+    from datetime import datetime, timedelta, timezone
+    from portal.logstore import LogStore, session_hash
+    now = datetime.now(timezone.utc)
+    with LogStore.open(f"sqlite:///{database}") as store:
+        for days, session, query, lang, answer, unsure, then in HISTORY:
+            when, who = now - timedelta(days=days), session_hash(session, "seed")
+            search_id = store.log_search(who, query, query_lang=lang, ui_lang=lang, top_article_id=answer,
+                                         confidence=0.3 if unsure else 0.9, unsure=unsure,
+                                         status="unsure" if unsure else "answered", now=when)
+            later = when + timedelta(minutes=1)
+            if then == "yes" or then.startswith("no:"):
+                store.log_feedback(who, then == "yes", search_id=search_id, article_id=answer,
+                                   reason=None if then == "yes" else "wrong",
+                                   comment=then[3:] or None, now=later)
+            elif then == "phone":
+                store.log_contact(who, "phone", search_id=search_id, now=later)
 
 
 def eventually(check, timeout: float):
@@ -93,12 +133,20 @@ def test_staff_confirm_a_qa_for_a_failed_group_then_the_customer_gets_it(site):
         page.get_by_role("button", name="Sign in").click()
         page.get_by_text("Searches per day").wait_for(timeout=60_000)
         page.get_by_label("Your name (recorded with every change)").fill("mlin")
-        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
         wait_for_app(page)
+        page.locator('[data-testid="stVegaLiteChart"]').nth(2).wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)  # let the charts draw
         page.screenshot(path=str(SHOTS / "staff-overview.png"), full_page=True)
 
         page.get_by_role("tab", name="Failed searches").click()
         page.get_by_text("Failed searches, grouped by meaning").wait_for(timeout=60_000)
+        page.locator(".st-key-staff_group input").click()
+        page.keyboard.type("cash point")
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        asked = page.locator('[data-testid="stMarkdownContainer"]', has_text="Asked as:").filter(visible=True)
+        assert QUERY in asked.first.inner_text()
         picker = page.locator(".st-key-group_answer input")  # the "No" tab has a picker too
         picker.click()
         page.keyboard.type(ANSWER)
@@ -122,7 +170,7 @@ def test_staff_confirm_a_qa_for_a_failed_group_then_the_customer_gets_it(site):
         wait_for_app(page)
         effect = page.get_by_text("queries are now answered by this Q/A").filter(visible=True).first
         effect.wait_for(timeout=180_000)
-        assert "1 of 1 queries" in effect.inner_text()
+        assert "1 of 1 queries" in effect.inner_text()  # the group of QUERY alone
         page.get_by_text("before and after").filter(visible=True).first.wait_for(timeout=180_000)
         wait_for_app(page)
         assert page.get_by_text("Something went wrong").count() == 0

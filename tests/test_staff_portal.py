@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kb.settings import PROJECT_ROOT
-from portal import resources
+from portal import resources, staff_groups
 from portal.auth import hash_password
 from portal.logstore import LogStore, session_hash
 
@@ -21,8 +21,8 @@ PASSWORD = secrets.token_urlsafe(16)
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 # (session, minutes ago, query, language, answer, unsure): s1 and s2 ask one need three ways; s3
 # got an answer and said "No"; s4 was answered and left happy (not opening the article is fine).
-SEARCHES = [("s1", 50, "the hole in the wall swallowed my plastic", "en", "atm-withdrawal.en", True),
-            ("s1", 49, "the cashpoint gobbled my bank card", "en", "atm-withdrawal.en", True),
+SEARCHES = [("s1", 50, "the cashpoint gobbled my bank card", "en", "atm-withdrawal.en", True),
+            ("s1", 49, "the atm swallowed my card", "en", "atm-withdrawal.en", True),
             ("s2", 40, "提款機把我的卡吞了不還", "zh-Hant", "atm-withdrawal.zh-Hant", True),
             ("s3", 30, "how long does a transfer take", "en", "transfer-limits.en", False),
             ("s4", 20, "I lost my card", "en", "card-lost-freeze.en", False)]
@@ -88,10 +88,10 @@ def test_figures_definition_groups_and_no_comments(staff_app):
     assert metric(app, "Self-service share") == "20%"
     assert "What counts as a failed search" in page and "Not opening the article is **not** a failure" in page
     assert "within 120 seconds" in page and "within 10 minutes" in page  # the settings' values
-    assert "Failed searches, grouped by meaning" in page and "cut at distance 0.35" in page
-    groups = app.dataframe[[d.value.columns.tolist() for d in app.dataframe].index(
-        next(d.value.columns.tolist() for d in app.dataframe if "question" in d.value.columns))].value
-    atm = groups[groups["examples"].str.contains("hole in the wall")].iloc[0]
+    assert "Failed searches, grouped by meaning" in page
+    assert f"cut at distance {staff_groups.threshold()['distance']}" in page
+    groups = next(d.value for d in app.dataframe if "question" in d.value.columns)
+    atm = groups[groups["examples"].str.contains("cashpoint")].iloc[0]
     assert atm["searches"] == 3 and atm["languages"] == "en, zh-Hant"  # one need, two languages
     assert "I asked how LONG" in page or any("I asked how LONG" in d.value.to_string() for d in app.dataframe)
     assert not any("0912-345-678" in d.value.to_string() for d in app.dataframe)  # stored redacted
