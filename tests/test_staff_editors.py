@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
+
 from kb.__main__ import main, run_check
 from kb.content import load_content
 from kb.settings import Settings
@@ -108,3 +110,23 @@ def test_a_broken_article_is_reported_once_not_in_every_file_that_links_to_it(tm
     write(tmp_path, "articles/zh-Hans/cards/card-freeze.md",
           article_text("card-freeze", "zh-Hans", related="[card-gone.en, card-lost.en]"))
     assert "no article has the id 'card-gone.en'" in checked(tmp_path)
+
+
+@pytest.mark.model
+def test_the_portals_quiet_watcher_names_every_failing_file_with_its_error(tmp_path, use_embedder, caplog):
+    import logging
+    import threading
+    from indexer.watch import watch
+    write(tmp_path, "categories.yml", CATEGORIES)
+    write_topic(tmp_path)
+    write(tmp_path, "articles/en/cards/broken.md", "---\nid: broken.en\ntitle: [oops\n---\nbody\n")
+    write(tmp_path, "articles/en/cards/draft.md",
+          article_text("draft", "en", body=f"Cards.\n\n## What now?\n{PLACEHOLDERS[0]}\n"))
+    settings = Settings.from_env({}, content_dir=tmp_path, data_dir=tmp_path.parent / "data", embedders=("use",))
+    stop = threading.Event()
+    stop.set()  # one build, then stop
+    with caplog.at_level(logging.INFO, logger="indexer.watch"):
+        watch(settings, stop_event=stop, embedders={"use": use_embedder}, quiet=True)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "articles/en/cards/broken.md:4: error: front matter: invalid YAML" in logged
+    assert "draft.md" not in logged  # warnings (a draft) stay out of the portal's log
