@@ -142,12 +142,12 @@ def _link(article, lang: str, label: str | None = None, at: str | None = None, s
 
 def choices(result: SearchResult, elder: bool) -> tuple[Hit, ...]:
     """The answers to choose between instead of one best answer: search's close call (the top
-    topics too close to call, ``SearchResult.close``) when search is sure the answer is among
-    them, or in elder mode, when search is unsure, the two or three closest answers. Empty: show
-    the best answer (or, in normal mode when unsure, the closest articles and a person)."""
+    topics too close to call, ``SearchResult.close``), or in elder mode, when search is unsure,
+    the two or three closest answers. Empty: show the best answer (or, in normal mode when
+    unsure, the closest articles and a person)."""
     if result.best is None:
         return ()
-    if len(result.close) >= 2 and not result.unsure:
+    if len(result.close) >= 2:
         return result.close[:3]
     if elder and result.unsure:
         return ((result.best,) + result.others)[:3]
@@ -166,7 +166,7 @@ def answer(result: SearchResult, snapshot, lang: str, elder: bool, search_id: in
         widgets.call_us_big(result.contact, lang) if elder else widgets.contact_options(result.contact, lang)
         return
     if options and picked is None:
-        _clarify(result, options, picked_key, lang, elder)
+        _clarify(result, options, picked_key, lang, elder, search_id)
         return
     best = picked or result.best
     if picked is not None:
@@ -226,17 +226,19 @@ def _announce(message: str, token: str) -> None:
             f"{html.escape(message)}</div>")
 
 
-def _clarify(result: SearchResult, options: tuple[Hit, ...], picked_key: str, lang: str, elder: bool) -> None:
+def _clarify(result: SearchResult, options: tuple[Hit, ...], picked_key: str, lang: str, elder: bool,
+             search_id: int | None) -> None:
     """"Did you mean ...?" (a close call) or, in elder mode when unsure, "which one?": two or
-    three big buttons; the chosen one is then shown as the answer."""
-    message = t("elder_unsure", lang) if result.unsure else t("did_you_mean", lang)
-    _announce(message, result.query)
-    if message == t("elder_unsure", lang):
-        st.warning(message, icon="🤔")
-        _heading("closest", lang, result.query)
-    else:
-        st.html(f'<h2 class="kb-h" id="kb-answer" tabindex="-1">{html.escape(message)}</h2>')
-        widgets.focus_once("#kb-answer", f"answer:{result.query}:clarify")
+    three buttons (big in elder mode); the chosen one is then shown as the answer. When search is
+    also unsure, the page says so first, and offers a person as always."""
+    close = len(result.close) >= 2
+    unsure = t("elder_unsure" if elder else "unsure", lang)
+    if result.unsure:
+        st.warning(unsure, icon="🤔")
+    _announce(" ".join(([unsure] if result.unsure else []) + ([t("did_you_mean", lang)] if close else [])),
+              result.query)
+    _heading("did_you_mean" if close else "closest", lang, result.query)
+    if close:
         st.markdown(t("did_you_mean_hint", lang))
     for number, hit in enumerate(options):
         label = hit.article.title if hit.unit.kind != "question" else f"{hit.unit.heading} · {hit.article.title}"
@@ -244,8 +246,10 @@ def _clarify(result: SearchResult, options: tuple[Hit, ...], picked_key: str, la
                   args=(picked_key, hit.article.translation_group))
     if elder:
         widgets.call_us_big(result.contact, lang)
-    else:
-        widgets.contact_options(result.contact, lang)
+        return
+    if result.unsure:  # unsure answers ask for feedback too (on the closest answer)
+        widgets.feedback(lang, search_id=search_id, article_id=result.best.article.id, contact=result.contact)
+    widgets.contact_options(result.contact, lang)
 
 
 def _pick(picked_key: str, group: str) -> None:
