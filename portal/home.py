@@ -231,14 +231,15 @@ def _clarify(result: SearchResult, options: tuple[Hit, ...], picked_key: str, la
     """"Did you mean ...?" (a close call) or, in elder mode when unsure, "which one?": two or
     three buttons (big in elder mode); the chosen one is then shown as the answer. When search is
     also unsure, the page says so first, and offers a person as always."""
-    close = len(result.close) >= 2
+    # "Did you mean" when search is sure the answer is one of them; when it is not sure (an
+    # off-topic question also has close rivals), the same buttons are "the closest answers".
+    ask = len(result.close) >= 2 and not result.unsure
     unsure = t("elder_unsure" if elder else "unsure", lang)
     if result.unsure:
         st.warning(unsure, icon="🤔")
-    _announce(" ".join(([unsure] if result.unsure else []) + ([t("did_you_mean", lang)] if close else [])),
-              result.query)
-    _heading("did_you_mean" if close else "closest", lang, result.query)
-    if close:
+    _announce(t("did_you_mean", lang) if ask else unsure, result.query)
+    _heading("did_you_mean" if ask else "closest", lang, result.query)
+    if ask:
         st.markdown(t("did_you_mean_hint", lang))
     for number, hit in enumerate(options):
         label = hit.article.title if hit.unit.kind != "question" else f"{hit.unit.heading} · {hit.article.title}"
