@@ -102,6 +102,15 @@ def searches(database) -> list:
         return []
 
 
+def redraw(page) -> None:
+    """Tables drawn inside a hidden tab have no width until the window changes size."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"] - 1, "height": size["height"]})
+    page.wait_for_timeout(300)
+    page.set_viewport_size(size)
+    page.wait_for_timeout(700)
+
+
 def customer_answer(page, url: str) -> str:
     """Ask QUERY in the customer view; the heading of the answer card, or "" when unsure."""
     page.goto(f"{url}/?lang=en&q={quote(QUERY)}")
@@ -142,16 +151,16 @@ def test_staff_confirm_a_qa_for_a_failed_group_then_the_customer_gets_it(site):
         page.get_by_role("tab", name="Failed searches").click()
         page.get_by_text("Failed searches, grouped by meaning").wait_for(timeout=60_000)
         page.locator(".st-key-staff_group input").click()
-        page.keyboard.type("cash point")
-        page.keyboard.press("Enter")
-        wait_for_app(page)
+        page.locator('[role="option"]', has_text=QUERY).first.click()  # the group of QUERY
         asked = page.locator('[data-testid="stMarkdownContainer"]', has_text="Asked as:").filter(visible=True)
-        assert QUERY in asked.first.inner_text()
+        asked.filter(has_text=QUERY).first.wait_for(timeout=60_000)
+        wait_for_app(page)
         picker = page.locator(".st-key-group_answer input")  # the "No" tab has a picker too
         picker.click()
-        page.keyboard.type(ANSWER)
-        page.keyboard.press("Enter")
+        page.keyboard.type(ANSWER)  # filters the long list of Q/As
+        page.locator('[role="option"]', has_text=ANSWER).first.click()
         wait_for_app(page)
+        assert ANSWER in picker.input_value()
         page.screenshot(path=str(SHOTS / "staff-failed-groups.png"), full_page=True)
         page.locator(".st-key-group_confirm button").click()
         page.get_by_text(f"learned for {ANSWER}").first.wait_for(timeout=180_000)
@@ -177,8 +186,10 @@ def test_staff_confirm_a_qa_for_a_failed_group_then_the_customer_gets_it(site):
         page.screenshot(path=str(SHOTS / "staff-effect.png"), full_page=True)
         page.get_by_role("tab", name="Changes").click()
         page.get_by_text("Changes made here").filter(visible=True).first.wait_for(timeout=60_000)
+        redraw(page)
         page.screenshot(path=str(SHOTS / "staff-changes.png"), full_page=True)
         page.get_by_role("tab", name="\"No\" feedback").click()
+        redraw(page)
         page.screenshot(path=str(SHOTS / "staff-no-feedback.png"), full_page=True)
     finally:
         context.close()
