@@ -160,6 +160,14 @@ def searches_over_time(store: LogStore, start: date, end: date, rules: FailureRu
     search are included (with every key seen), so a chart's axis never skips. Rows ``period``
     (the day, or the Monday of the week), ``key`` (omitted when ``by`` is None),
     ``searches``, ``failed``, ``failed_share``."""
+    return series(search_outcomes(store, start, end, rules, tz=tz), start, end, period=period, by=by,
+                  category_of=category_of)
+
+
+def series(outcomes: list[dict], start: date, end: date, *, period: str = "day", by: str | None = None,
+           category_of: Callable[[str], str] | None = None) -> list[dict]:
+    """``searches_over_time`` over rows already read by ``search_outcomes`` (for ``start`` to
+    ``end``): one read of the log serves every chart of a page."""
     if period not in ("day", "week"):
         raise ValueError(f"period must be day or week, got {period!r}")
     if by not in (None, "language", "category"):
@@ -179,7 +187,7 @@ def searches_over_time(store: LogStore, start: date, end: date, rules: FailureRu
 
     total: Counter = Counter()
     failed: Counter = Counter()
-    for row in search_outcomes(store, start, end, rules, tz=tz):
+    for row in outcomes:
         slot = (period_of(row["created_at"].date()), key_of(row))
         total[slot] += 1
         failed[slot] += bool(row["reasons"])

@@ -117,7 +117,7 @@ def overview_tab(snapshot, store, start: date, end: date, rules: FailureRules, l
         st.markdown(t("st_definition", lang).format(seconds=int(rules.reformulation.total_seconds()),
                                                      minutes=int(rules.contact.total_seconds() // 60)))
     period = st.session_state.get("staff_per", "day")
-    series = analytics.searches_over_time(store, start, end, rules, period=period)
+    series = analytics.series(outcomes, start, end, period=period)
     st.subheader(t(f"st_searches_per_{period}", lang))
     frame = pd.DataFrame(series)
     if not frame.empty:
@@ -125,8 +125,7 @@ def overview_tab(snapshot, store, start: date, end: date, rules: FailureRules, l
         st.bar_chart(frame.set_index("period")[[t("st_searches", lang), t("st_failed", lang)]],
                      stack=False)
     for by, title in (("language", "st_per_language"), ("category", "st_per_category")):
-        rows = analytics.searches_over_time(store, start, end, rules, period=period, by=by,
-                                            category_of=_category_of(snapshot))
+        rows = analytics.series(outcomes, start, end, period=period, by=by, category_of=_category_of(snapshot))
         st.subheader(t(title, lang))
         frame = pd.DataFrame(rows)
         if frame.empty:

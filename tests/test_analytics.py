@@ -191,3 +191,11 @@ def test_no_answers_newest_first_with_their_query_and_redacted_comment(seeded):
     assert rows[2]["comment"] == "我要問的是利率"
     assert [r["query"] for r in analytics.not_helpful_feedback(store, MON, WED, article_id="loan-apply.zh-Hans")] \
         == ["贷款申请"]
+
+
+def test_series_from_rows_read_once_equal_the_series_read_from_the_store(seeded):
+    store, _ = seeded
+    outcomes = analytics.search_outcomes(store, MON, WED)
+    for by in (None, "language", "category"):
+        assert analytics.series(outcomes, MON, WED, period="week", by=by, category_of=category_of) == \
+            analytics.searches_over_time(store, MON, WED, period="week", by=by, category_of=category_of)
