@@ -40,7 +40,7 @@ def compare(run_a: Path, run_b: Path, alpha: float = 0.05, listed: int = 15) -> 
     if not shared:
         raise DataFileError(run_b, 0, f"no labelled query in common with {run_a}")
     lines = [f"A = {run_a}", f"B = {run_b}", f"{len(shared)} queries in both runs", "",
-             f"| metric | A | B | B - A | p (randomisation) | p (paired t) | |",
+             "| metric | A | B | B - A | p (randomisation) | p (paired t) | |",
              "|---|---|---|---|---|---|---|"]
     for name in [n for n in NAMES if n in rows_a[shared[0]] and n in rows_b[shared[0]]]:
         a = np.array([float(rows_a[q][name]) for q in shared])

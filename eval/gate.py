@@ -4,7 +4,6 @@ with ``python -m eval record``."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from kb.settings import PROJECT_ROOT, Settings
 from eval.run import run
