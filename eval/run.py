@@ -119,7 +119,8 @@ def evaluate(settings: Settings, queries: Sequence[Query], system: str, embedder
         missing_top10=sum(v["Recall@10"] == 0 for v in values.values()) / max(len(values), 1),
         unanswerable={
             "queries": len(no_answer),
-            "said_unsure": sum(j.result.unsure or j.result.status == "empty" for j in no_answer) / max(len(no_answer), 1),
+            "said_unsure": sum(j.result.unsure or j.result.status == "empty" for j in no_answer)
+            / max(len(no_answer), 1),
             "answerable_said_unsure": sum(j.result.unsure for j in answered) / max(len(answered), 1),
             "answered_and_right": sum((not j.result.unsure) and j.values.get("Success@1") == 1.0
                                       for j in answered) / max(len(answered), 1),

