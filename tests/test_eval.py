@@ -66,7 +66,8 @@ def test_unknown_relevant_id_is_an_error_with_a_suggestion(tmp_path):
     assert [q.id for q in queries] == ["q1"] and "left out" in warnings[0]
 
 
-ANCHORS = {"card-lost.en": ["intro", "q1", "q2"], "card-lost.zh-Hant": ["intro", "q1", "q2"], "fees.en": ["intro", "s1"]}
+ANCHORS = {"card-lost.en": ["intro", "q1", "q2"], "card-lost.zh-Hant": ["intro", "q1", "q2"],
+           "fees.en": ["intro", "s1"]}
 
 
 def test_passage_labels_are_read_and_checked_against_the_anchors(tmp_path):
@@ -204,13 +205,13 @@ def test_compare_reports_significance_and_the_queries_that_moved(tmp_path):
     a = fake_run(tmp_path / "a", {f"q{i}": 0.5 for i in range(40)})
     b = fake_run(tmp_path / "b", {**{f"q{i}": 1.0 for i in range(30)}, **{f"q{i}": 0.25 for i in range(30, 40)}})
     report = compare(a, b)
-    line = next(l for l in report.splitlines() if l.startswith("| MRR@10"))
+    line = next(row for row in report.splitlines() if row.startswith("| MRR@10"))
     cells = [c.strip() for c in line.strip("|").split("|")]
     assert cells[1:4] == ["0.500", "0.812", "+0.312"]
     assert float(cells[4]) < 0.001 and float(cells[5]) < 0.001 and cells[6] == "significant"
     assert "Better in B (30):" in report and "Worse in B (10):" in report
     assert "q0  rank 2 -> 1" in report
-    answer = next(l for l in report.splitlines() if l.startswith(f"| {metrics.ANSWER} "))
+    answer = next(row for row in report.splitlines() if row.startswith(f"| {metrics.ANSWER} "))
     assert [c.strip() for c in answer.strip("|").split("|")][1:4] == ["0.000", "0.750", "+0.750"]
 
 
@@ -232,9 +233,11 @@ def test_run_on_an_external_corpus_writes_every_file(tmp_path, use_embedder):
     from eval.run import run
     from kb.settings import Settings
     corpus = write(tmp_path / "corpus.jsonl", [
-        json.dumps({"id": "lost-card", "title": "Lost card", "text": "I lost my card\nMy card was stolen", "lang": "en"}),
+        json.dumps({"id": "lost-card", "title": "Lost card", "text": "I lost my card\nMy card was stolen",
+                    "lang": "en"}),
         json.dumps({"id": "fx-rate", "title": "Exchange rate", "text": "What exchange rate do you use?", "lang": "en"}),
-        json.dumps({"id": "top-up", "title": "Top up", "text": "# How do I top up my account?\n1. with a card", "lang": "en"})])
+        json.dumps({"id": "top-up", "title": "Top up", "text": "# How do I top up my account?\n1. with a card",
+                    "lang": "en"})])
     queries = write(tmp_path / "queries.jsonl", [
         json.dumps({"id": "a", "text": "someone stole my card", "lang": "en", "relevant": ["lost-card#q1"]}),
         json.dumps({"id": "b", "text": "add money to my account", "lang": "en", "relevant": ["top-up"]}),
@@ -271,8 +274,9 @@ def test_the_gate_covers_answer_success_on_both_sets():
     for name in SETS:
         assert set(GATED) <= set(recorded["figures"][name])
     lower = {"figures": {n: {**f, metrics.ANSWER: f[metrics.ANSWER] - 0.01} for n, f in recorded["figures"].items()}}
-    assert shortfalls(lower, recorded) == [f"{n} {metrics.ANSWER}: {lower['figures'][n][metrics.ANSWER]:.3f} < recorded "
-                                           f"{recorded['figures'][n][metrics.ANSWER]:.3f}" for n in recorded["figures"]]
+    assert shortfalls(lower, recorded) == [
+        f"{n} {metrics.ANSWER}: {lower['figures'][n][metrics.ANSWER]:.3f} < recorded "
+        f"{recorded['figures'][n][metrics.ANSWER]:.3f}" for n in recorded["figures"]]
 
 
 def test_the_gate_names_each_figure_that_fell():

@@ -42,7 +42,8 @@ def test_builds_killed_at_random_moments_never_disturb_the_live_index(tmp_path, 
     embedders = {"use": use_embedder}
     first = build(settings, embedders=embedders, require_translations=False)
     portal = Index(settings, embedders, check_every=0)  # stands for a running portal
-    assert search("I lost my card", portal.snapshot(), embedders, settings).best.article.translation_group == "card-lost"
+    best = search("I lost my card", portal.snapshot(), embedders, settings).best
+    assert best.article.translation_group == "card-lost"
     bulk_content(content, articles=300)  # now a build has plenty to do
     env = dict(os.environ, KB_CONTENT_DIR=str(content), KB_DATA_DIR=str(settings.data_dir), KB_EMBEDDERS="use")
     command = [sys.executable, "-m", "indexer", "build", "--full"]

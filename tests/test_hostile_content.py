@@ -73,7 +73,8 @@ def test_everything_else_is_indexed(hostile, use_embedder):
     root, data, _ = hostile
     settings = Settings.from_env({}, content_dir=root, data_dir=data, embedders=("use",))
     snapshot = Index.open(settings, {"use": use_embedder}).snapshot()
-    assert {"card-lost.en", "card-lost.zh-Hant", "bom.en", "crlf.en", "scripted.en", "many.en"} <= set(snapshot.articles)
+    assert {"card-lost.en", "card-lost.zh-Hant", "bom.en", "crlf.en", "scripted.en",
+            "many.en"} <= set(snapshot.articles)
     assert not set(snapshot.articles) & {f"{n[:-3]}.en" for n in EXPECTED if n != "duplicate.md"}
     assert len([p for p in snapshot.passages if p.article_id == "many.en"]) == 2000
     assert snapshot.articles["card-lost.en"].path == "articles/en/cards/card-lost.md"  # the first keeps its id

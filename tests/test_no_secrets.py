@@ -14,7 +14,8 @@ PATTERNS = {
     "password hash": re.compile(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]{8,}\$"
                                r"|\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/=]{8,}\$"),
     "password in a URL": re.compile(r"://[^/\s:@'\"{}]+:(?!\*+@)[^/\s@'\"{}]+@"),  # "user:***@" is masked
-    "cloud key": re.compile(r"\b(AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|sk-[A-Za-z0-9]{32,}|gh[pousr]_[A-Za-z0-9]{30,})\b"),
+    "cloud key": re.compile(r"\b(AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|sk-[A-Za-z0-9]{32,}"
+                            r"|gh[pousr]_[A-Za-z0-9]{30,})\b"),
     "assigned secret": re.compile(r"(?i)\b(password|passwd|secret|api_key|token)\s*[=:]\s*['\"][^'\"\s]{6,}['\"]"),
     "staff hash set": re.compile(r"KB_STAFF_PASSWORD_HASH\s*=\s*\S+"),
 }

@@ -106,11 +106,14 @@ BAD = [
                  id="question-without-answer"),
     pytest.param(article_text(type="tutorial", body="Intro.\n\n## Steps\nNo list here.\n"),
                  (11, "body", "numbered steps"), id="tutorial-without-steps"),
-    pytest.param(article_text(lang="zh-Hant", body="## 银行卡丢了怎么办？\n请打开手机银行，点击冻结银行卡，这张卡就不能刷卡了。\n"),
+    pytest.param(article_text(lang="zh-Hant",
+                              body="## 银行卡丢了怎么办？\n请打开手机银行，点击冻结银行卡，这张卡就不能刷卡了。\n"),
                  (4, "lang", "reads as Simplified"), id="hant-declared-hans-text"),
-    pytest.param(article_text(lang="zh-Hans", body="## 卡片遺失怎麼辦？\n請打開行動銀行，點選凍結卡片，這張卡就無法刷卡。\n"),
+    pytest.param(article_text(lang="zh-Hans",
+                              body="## 卡片遺失怎麼辦？\n請打開行動銀行，點選凍結卡片，這張卡就無法刷卡。\n"),
                  (4, "lang", "Traditional characters"), id="hans-declared-hant-text"),
-    pytest.param(article_text(lang="en", body="## 卡片遺失怎麼辦？\n請打開行動銀行，點選凍結卡片，這張卡就無法刷卡。\n"),
+    pytest.param(article_text(lang="en",
+                              body="## 卡片遺失怎麼辦？\n請打開行動銀行，點選凍結卡片，這張卡就無法刷卡。\n"),
                  (4, "lang", "mostly Chinese"), id="en-declared-chinese-text"),
     pytest.param(article_text(lang="en", body="## Que faire si j'ai perdu ma carte bancaire ?\n"
                               "Ouvrez l'application de la banque et appuyez sur le bouton pour bloquer "

@@ -17,7 +17,8 @@ from kb.redact import findings, redact
 # Characters customers and editors actually produce, plus the troublesome ones.
 TEXT = st.text(alphabet=st.one_of(
     st.characters(codec="utf-8"),
-    st.sampled_from(list("卡片遺失凍結掛失银行卡丢了转账限额 ATM OTP\n\r\t\u200b\u202e\ufeff#*-|>`[]()!<>:0123456789@.")),
+    st.sampled_from(list("卡片遺失凍結掛失银行卡丢了转账限额 ATM OTP\n\r\t\u200b\u202e\ufeff"
+                         "#*-|>`[]()!<>:0123456789@.")),
 ), max_size=400)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
