@@ -48,5 +48,7 @@ test-tools:
 	fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --silent --no-save --no-audit --no-fund axe-core@4.10.3
 
+# ruff first (pyproject.toml: pycodestyle and pyflakes): a lint error fails the run in seconds.
 test: setup test-tools
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
