@@ -23,7 +23,7 @@ from typing import Mapping
 import numpy as np
 import orjson
 
-from kb import keywords
+from kb import adapter, keywords
 from kb.articles import Article, Passage, article_from_dict, article_to_dict
 from kb.chunking import chunk, index_text
 from kb.content import CATEGORIES_FILE, CONTACT_FILE, Content, load_content
@@ -197,7 +197,7 @@ def _build_locked(settings: Settings, layout: Layout, embedders: Mapping[str, Em
     live = LiveBuild.load(layout)
     _remove_stale(settings, layout, keep={live.id} if live else set())
     wanted = {"store": store_name(settings), "passages": passage_config(settings),
-              "embedders": embedder_config(embedders)}
+              "embedders": embedder_config(embedders), "adapter": settings.adapter}
     if live and any(live.manifest.get(k) != v for k, v in wanted.items()):
         log.info("embedders, passage settings or store changed: rebuilding everything")
         full = True
@@ -227,11 +227,13 @@ def _build_locked(settings: Settings, layout: Layout, embedders: Mapping[str, Em
     try:
         _write_vectors(settings, staging, build_id, base, plan, embedders, report, progress)
         order = [pid for article_id in articles for pid in plan.passage_ids[article_id]]
+        adapters = _write_adapters(settings, staging, build_id, articles, embedders) if settings.adapter else {}
         write_json(staging / "catalog.json", catalog)
         _write_keywords(base, order, plan, staging / "keyword")
         write_json(staging / "manifest.json", {
             **wanted, "build_id": build_id, "created": time.time(),
             "collections": {key: collection_name(build_id, key, settings) for key in embedders},
+            "adapters": adapters,
             "articles": {a.id: {"hash": a.content_hash, "path": a.path, "passages": plan.passage_ids[a.id]}
                          for a in articles.values()}})
         vectors.release(staging / "chroma")
@@ -341,6 +343,34 @@ def _write_vectors(settings: Settings, staging: Path, build_id: str, base: LiveB
                     [p.text for p in fresh])
     report.passages_embedded = len(fresh)
     plan.fresh = fresh
+
+
+def _write_adapters(settings: Settings, staging: Path, build_id: str, articles: Mapping[str, Article],
+                    embedders: Mapping[str, Embedder]) -> dict[str, str]:
+    """Fit each embedder's content adapter (``kb.adapter``) on the new build's own content and
+    passage vectors; write it beside the index as ``adapter.<embedder>.npy``. Returns the files
+    written, by embedder, for the manifest."""
+    passages = [p for article in articles.values() for p in chunk(article, settings.chunk_chars)]
+    pairs = adapter.training_pairs(articles, passages)
+    if not pairs:
+        return {}
+    ids = [passages[i].id for i in adapter.answer_passages(passages)]
+    api = vectors.client(settings.chroma_host, settings.chroma_port, staging / "chroma")
+    written = {}
+    for key, embedder in embedders.items():
+        collection = vectors.open_collection(api, collection_name(build_id, key, settings))
+        stored: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), 1000):
+            batch = collection.get(ids=ids[start:start + 1000], include=["embeddings"])
+            stored.update(zip(batch["ids"], batch["embeddings"]))
+        started = time.perf_counter()
+        questions = np.vstack([embedder.embed_query(for_models(pair.text, settings.to_simplified))
+                               for pair in pairs])
+        matrix = adapter.fit(questions, np.vstack([stored[pid] for pid in ids]), [p.targets for p in pairs])
+        np.save(staging / f"adapter.{key}.npy", matrix.astype(np.float32))
+        written[key] = f"adapter.{key}.npy"
+        log.info("content adapter for %s: %d questions, %.1f s", key, len(pairs), time.perf_counter() - started)
+    return written
 
 
 def _write_keywords(base: LiveBuild | None, order: list[str], plan: _Plan, directory: Path) -> None:

@@ -82,6 +82,17 @@ class Snapshot:
             raise IndexNotReady(f"vector store of build {build_id} cannot be opened ({exc}); "
                                 f"run '{REBUILD}'") from exc
 
+        try:  # each embedder's content adapter (kb.adapter), fitted by the build
+            self.adapters: dict[str, np.ndarray] = {
+                key: np.load(folder / name) for key, name in (manifest.get("adapters") or {}).items()
+                if key in embedders}
+            for key, matrix in self.adapters.items():
+                if matrix.shape != (embedders[key].dim, embedders[key].dim):
+                    raise ValueError(f"adapter of '{key}' is {matrix.shape}, not {embedders[key].dim}-square")
+        except (OSError, ValueError) as exc:
+            raise IndexNotReady(f"content adapter of build {build_id} is unreadable ({exc}); run "
+                                f"'{REBUILD}'") from exc
+
     def translations(self, article: Article) -> dict[str, Article]:
         return self._groups.get(article.translation_group, {article.lang: article})
 

@@ -15,7 +15,7 @@ from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
-from kb import confidence, keywords, language, ranker
+from kb import adapter, confidence, keywords, language, ranker
 from kb.articles import LANGS, Article, Passage, Unit
 from kb.embedders import Embedder
 from kb.features import Candidate, candidates
@@ -241,7 +241,8 @@ def _dense(text: str, snapshot: SearchSnapshot, embedders: Mapping[str, Embedder
     model_text = for_models(text, settings.to_simplified)
     for key, embedder in embedders.items():
         t0 = time.perf_counter()
-        vector = embedder.embed_query(model_text)
+        # The build's content adapter for this model, when it has one (kb.adapter).
+        vector = adapter.apply(getattr(snapshot, "adapters", {}).get(key), embedder.embed_query(model_text))
         t1 = time.perf_counter()
         lists[f"dense:{key}"] = snapshot.dense(key, vector, settings.candidates, filters)
         timings[f"embed:{key}"] = (t1 - t0) * 1000

@@ -89,9 +89,12 @@ class Settings:
     ranker_dir: Path = setting(PROJECT_ROOT / "kb" / "models", "Folder of the fitted rankers "
                                "(ranker.<setup>.json, written by python -m eval calibrate); a setup "
                                "without one is ranked by reciprocal rank fusion, uncalibrated.")
+    adapter: bool = setting(True, "Learn a content adapter at every build (kb/adapter.py): a linear map "
+                            "on each embedder's query vectors, fitted in seconds on the content's own "
+                            "headings, similar questions, titles and tags -> their answers.", _bool)
     rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.",
                        minimum=0)
-    confidence_threshold: float = setting(0.86, "Below this calibrated confidence the answer says it "
+    confidence_threshold: float = setting(0.88, "Below this calibrated confidence the answer says it "
                                           "is unsure and offers ways to reach a person (chosen on the "
                                           "tuning queries: the lowest with at most 3% confidently wrong "
                                           "answers, see python -m eval calibrate).",
