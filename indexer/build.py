@@ -227,7 +227,8 @@ def _build_locked(settings: Settings, layout: Layout, embedders: Mapping[str, Em
     try:
         _write_vectors(settings, staging, build_id, base, plan, embedders, report, progress)
         order = [pid for article_id in articles for pid in plan.passage_ids[article_id]]
-        adapters = _write_adapters(settings, staging, build_id, articles, embedders) if settings.adapter else {}
+        adapters = (_write_adapters(settings, staging, build_id, articles, embedders, base)
+                    if settings.adapter else {})
         write_json(staging / "catalog.json", catalog)
         _write_keywords(base, order, plan, staging / "keyword")
         write_json(staging / "manifest.json", {
@@ -346,10 +347,11 @@ def _write_vectors(settings: Settings, staging: Path, build_id: str, base: LiveB
 
 
 def _write_adapters(settings: Settings, staging: Path, build_id: str, articles: Mapping[str, Article],
-                    embedders: Mapping[str, Embedder]) -> dict[str, str]:
+                    embedders: Mapping[str, Embedder], base: LiveBuild | None = None) -> dict[str, str]:
     """Fit each embedder's content adapter (``kb.adapter``) on the new build's own content and
-    passage vectors; write it beside the index as ``adapter.<embedder>.npy``. Returns the files
-    written, by embedder, for the manifest."""
+    passage vectors; write it beside the index as ``adapter.<embedder>.npy``, with the training
+    questions' vectors (``adapter.<embedder>.questions.npz``: the next build embeds only the
+    questions that are new). Returns the files written, by embedder, for the manifest."""
     passages = [p for article in articles.values() for p in chunk(article, settings.chunk_chars)]
     pairs = adapter.training_pairs(articles, passages)
     if not pairs:
@@ -364,13 +366,27 @@ def _write_adapters(settings: Settings, staging: Path, build_id: str, articles: 
             batch = collection.get(ids=ids[start:start + 1000], include=["embeddings"])
             stored.update(zip(batch["ids"], batch["embeddings"]))
         started = time.perf_counter()
-        questions = np.vstack([embedder.embed_query(for_models(pair.text, settings.to_simplified))
-                               for pair in pairs])
+        known = _question_vectors(base.folder / f"adapter.{key}.questions.npz") if base else {}
+        questions = np.vstack([known[pair.text] if pair.text in known else
+                               embedder.embed_query(for_models(pair.text, settings.to_simplified))
+                               for pair in pairs]).astype(np.float32)
+        np.savez(staging / f"adapter.{key}.questions.npz", texts=np.array([p.text for p in pairs]),
+                 vectors=questions)
         matrix = adapter.fit(questions, np.vstack([stored[pid] for pid in ids]), [p.targets for p in pairs])
         np.save(staging / f"adapter.{key}.npy", matrix.astype(np.float32))
         written[key] = f"adapter.{key}.npy"
         log.info("content adapter for %s: %d questions, %.1f s", key, len(pairs), time.perf_counter() - started)
     return written
+
+
+def _question_vectors(path: Path) -> dict[str, np.ndarray]:
+    """The previous build's adapter questions and their vectors; none if the file is missing or
+    damaged (they are then embedded again)."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return dict(zip(stored["texts"].tolist(), stored["vectors"]))
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def _write_keywords(base: LiveBuild | None, order: list[str], plan: _Plan, directory: Path) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from kb import adapter
 from kb.chunking import chunk
+from kb.normalize import for_models
 from kb.parsing import parse_article
 from tests.articles import article_text
 
@@ -96,3 +97,29 @@ def test_the_build_fits_an_adapter_that_search_applies(small_index, use_embedder
     plain = small_index.replace(data_dir=tmp_path / "data", adapter=False)
     build(plain, embedders={"use": use_embedder})
     assert Index.open(plain, {"use": use_embedder}).snapshot().adapters == {}
+
+
+@pytest.mark.model
+def test_the_next_build_reuses_the_questions_it_already_embedded(small_index, use_embedder, tmp_path):
+    """The build keeps its adapter questions' vectors beside the index; after an incremental build
+    they cover the new article's question too, and those carried over from the last build are the
+    same as embedding them again."""
+    import shutil
+    from indexer.build import build
+    from indexer.index import Index
+    from tests.articles import write
+    content = tmp_path / "content"
+    shutil.copytree(small_index.content_dir, content)
+    settings = small_index.replace(content_dir=content, data_dir=tmp_path / "data")
+    build(settings, embedders={"use": use_embedder}, require_translations=False)
+    write(content, "articles/en/cards/gold-bars.md", article_text(
+        group="gold-bars", body="Gold bars.\n\n## Can I buy physical gold bars at a branch?\nYes.\n"))
+    build(settings, embedders={"use": use_embedder}, require_translations=False)
+    snapshot = Index.open(settings, {"use": use_embedder}).snapshot()
+    folder = next(p for p in (settings.index_dir / "builds").iterdir() if p.name.startswith(snapshot.build_id))
+    with np.load(folder / "adapter.use.questions.npz") as stored:
+        vectors = dict(zip(stored["texts"].tolist(), stored["vectors"]))
+    assert set(vectors) == {p.text for p in adapter.training_pairs(snapshot.articles, snapshot.passages)}
+    assert "Can I buy physical gold bars at a branch?" in vectors  # the new article's question
+    for text in sorted(vectors)[::40]:  # taken from the last build: the same as embedding again
+        assert np.allclose(vectors[text], use_embedder.embed_query(for_models(text, True)), atol=1e-5)
