@@ -360,13 +360,21 @@ def _write_adapters(settings: Settings, staging: Path, build_id: str, articles: 
     api = vectors.client(settings.chroma_host, settings.chroma_port, staging / "chroma")
     written = {}
     for key, embedder in embedders.items():
+        known = _question_vectors(base.folder / f"adapter.{key}.questions.npz") if base else {}
+        if _previous_adapter_fits(base, key, pairs, known, settings.adapter_refit_share):
+            # Fitting takes seconds; a small edit would miss the one-second re-index. The map is
+            # still valid for new passages (they share the model's space), so it is kept until
+            # enough of the content's questions are new.
+            for name in (f"adapter.{key}.npy", f"adapter.{key}.questions.npz"):
+                shutil.copy2(base.folder / name, staging / name)
+            written[key] = f"adapter.{key}.npy"
+            continue
         collection = vectors.open_collection(api, collection_name(build_id, key, settings))
         stored: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), 1000):
             batch = collection.get(ids=ids[start:start + 1000], include=["embeddings"])
             stored.update(zip(batch["ids"], batch["embeddings"]))
         started = time.perf_counter()
-        known = _question_vectors(base.folder / f"adapter.{key}.questions.npz") if base else {}
         questions = np.vstack([known[pair.text] if pair.text in known else
                                embedder.embed_query(for_models(pair.text, settings.to_simplified))
                                for pair in pairs]).astype(np.float32)
@@ -377,6 +385,16 @@ def _write_adapters(settings: Settings, staging: Path, build_id: str, articles: 
         written[key] = f"adapter.{key}.npy"
         log.info("content adapter for %s: %d questions, %.1f s", key, len(pairs), time.perf_counter() - started)
     return written
+
+
+def _previous_adapter_fits(base: LiveBuild | None, key: str, pairs: list, known: Mapping[str, np.ndarray],
+                           refit_share: float) -> bool:
+    """True when the live build's adapter was fitted on nearly the same questions as ``pairs``:
+    fewer than ``refit_share`` of them are new to it (a full build has no base and always fits)."""
+    if base is None or not known or not (base.folder / f"adapter.{key}.npy").is_file():
+        return False
+    new = sum(pair.text not in known for pair in pairs)
+    return new < refit_share * len(pairs)
 
 
 def _question_vectors(path: Path) -> dict[str, np.ndarray]:

@@ -92,6 +92,10 @@ class Settings:
     adapter: bool = setting(True, "Learn a content adapter at every build (kb/adapter.py): a linear map "
                             "on each embedder's query vectors, fitted in seconds on the content's own "
                             "headings, similar questions, titles and tags -> their answers.", _bool)
+    adapter_refit_share: float = setting(0.05, "An incremental build keeps the live adapter unless at "
+                                         "least this share of the content's questions is new to it "
+                                         "(fitting takes seconds; a one-article edit stays under one).",
+                                         minimum=0.0, maximum=1.0)
     rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: higher flattens the rank curve.",
                        minimum=0)
     confidence_threshold: float = setting(0.88, "Below this calibrated confidence the answer says it "

@@ -110,7 +110,8 @@ def test_the_next_build_reuses_the_questions_it_already_embedded(small_index, us
     from tests.articles import write
     content = tmp_path / "content"
     shutil.copytree(small_index.content_dir, content)
-    settings = small_index.replace(content_dir=content, data_dir=tmp_path / "data")
+    # Refit on every build (share 0), so the incremental build fits on the new question too.
+    settings = small_index.replace(content_dir=content, data_dir=tmp_path / "data", adapter_refit_share=0.0)
     build(settings, embedders={"use": use_embedder}, require_translations=False)
     write(content, "articles/en/cards/gold-bars.md", article_text(
         group="gold-bars", body="Gold bars.\n\n## Can I buy physical gold bars at a branch?\nYes.\n"))
@@ -123,3 +124,39 @@ def test_the_next_build_reuses_the_questions_it_already_embedded(small_index, us
     assert "Can I buy physical gold bars at a branch?" in vectors  # the new article's question
     for text in sorted(vectors)[::40]:  # taken from the last build: the same as embedding again
         assert np.allclose(vectors[text], use_embedder.embed_query(for_models(text, True)), atol=1e-5)
+
+
+@pytest.mark.model
+def test_a_small_edit_keeps_the_live_adapter_and_a_large_one_refits_it(small_index, use_embedder, tmp_path):
+    """Fitting takes seconds, so an incremental build whose questions are nearly all known to the
+    live adapter keeps it (a one-article edit stays fast); once the share of new questions reaches
+    KB_ADAPTER_REFIT_SHARE, the build fits a new one."""
+    import shutil
+    from indexer.build import build
+    from indexer.index import Index
+    from tests.articles import write
+    content = tmp_path / "content"
+    shutil.copytree(small_index.content_dir, content)
+    settings = small_index.replace(content_dir=content, data_dir=tmp_path / "data")
+    build(settings, embedders={"use": use_embedder}, require_translations=False)
+    first = Index.open(settings, {"use": use_embedder}).snapshot().adapters["use"]
+    known = len(adapter.training_pairs(*_content_and_passages(settings)))
+    write(content, "articles/en/cards/gold-bars.md", article_text(
+        group="gold-bars", body="Gold bars.\n\n## Can I buy physical gold bars at a branch?\nYes.\n"))
+    assert 1 < settings.adapter_refit_share * known  # one new question is a small edit here
+    build(settings, embedders={"use": use_embedder}, require_translations=False)
+    kept = Index.open(settings, {"use": use_embedder}).snapshot().adapters["use"]
+    assert np.array_equal(kept, first)
+    for n in range(int(settings.adapter_refit_share * known) + 2):
+        write(content, f"articles/en/cards/metal-{n}.md", article_text(
+            group=f"metal-{n}", body=f"Metal {n}.\n\n## Do you sell coins of metal number {n}?\nOnly {n} a day.\n"))
+    build(settings, embedders={"use": use_embedder}, require_translations=False)
+    refitted = Index.open(settings, {"use": use_embedder}).snapshot()
+    assert not np.array_equal(refitted.adapters["use"], first)
+    assert len(adapter.training_pairs(refitted.articles, refitted.passages)) > known
+
+
+def _content_and_passages(settings):
+    from kb.content import load_content
+    articles = load_content(settings.content_dir).articles
+    return articles, [p for a in articles.values() for p in chunk(a, settings.chunk_chars)]
