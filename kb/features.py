@@ -152,7 +152,12 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
         similar_best = topic_similar.setdefault(name, {})
         unit_similar = similar_scores.setdefault(name, {})
         in_topic = topic_units.setdefault(name, {})
-        for rank, (passage_id, score) in enumerate(ranking, start=1):
+        # Equal scores share a rank (1, 2, 2, 4): two passages a retriever cannot tell apart must
+        # not differ in any feature because of the order the list happened to put them in.
+        rank, previous, topic_tie = 0, None, (None, 0)
+        for place, (passage_id, score) in enumerate(ranking, start=1):
+            if score != previous:
+                rank, previous = place, score
             where = position.get(passage_id)
             if where is None:
                 continue
@@ -171,7 +176,10 @@ def candidates(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot, query
                 entry.direct = score
             if entry.any is None:
                 entry.any = score
-            topics.setdefault(key[0], (len(topics) + 1, score))
+            if key[0] not in topics:
+                topic_place = topic_tie[1] if score == topic_tie[0] else len(topics) + 1
+                topics[key[0]] = (topic_place, score)
+                topic_tie = (score, topic_place)
             best = shown.get(key)
             if best is None or (direct and not best[2]) or (direct == best[2] and rank < best[0]):
                 shown[key] = (rank, passage_id, direct)

@@ -6,6 +6,7 @@ module; screenshots go to test-output/."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import sqlite3
@@ -37,7 +38,10 @@ def site(small_index, use_embedder, tmp_path_factory):
     shutil.copytree(small_index.content_dir, content)
     for lang in ("en", "zh-Hant", "zh-Hans"):
         original = (content / "articles" / lang / "cards" / "card-lost-freeze.md").read_text(encoding="utf-8")
-        twin = original.replace("card-lost-freeze", "card-lost-twin").replace("title: ", "title: Twin ", 1)
+        # "Twin " inside the title's quotes where it has them: a bare "Twin " before a quoted title is
+        # broken YAML, and the English twin would then be missing from the index.
+        twin = re.sub(r'^title: ("?)', r'title: \1Twin ', original.replace("card-lost-freeze", "card-lost-twin"),
+                      count=1, flags=re.M)
         (content / "articles" / lang / "cards" / "card-lost-twin.md").write_text(twin, encoding="utf-8")
     settings = small_index.replace(content_dir=content, data_dir=root / "data")
     build(settings, embedders={"use": use_embedder}, require_translations=False)
