@@ -23,6 +23,7 @@ from kb.fusion import max_score, reciprocal_rank_fusion
 from kb.keywords import Synonyms
 from kb.normalize import clean, for_models, has_words
 from kb.settings import Settings
+from kb.similar import key as question_key
 
 SYSTEMS = ("hybrid", "dense", "keyword")  # both sides fused, or one alone (for evaluation)
 
@@ -177,7 +178,7 @@ def rank(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot: SearchSnaps
         return None
     model = ranker.load(settings.ranker_dir, ranker.setup_key(list(lists)))
     if model is None:
-        return _fused(lists, found, snapshot, settings)
+        return _exact_question_first(_fused(lists, found, snapshot, settings), found, snapshot, text)
     for candidate, score in zip(found, model.scores([c.features for c in found])):
         candidate.score = float(score)
     topics = _best_per_topic(found)
@@ -185,7 +186,32 @@ def rank(lists: Mapping[str, Sequence[tuple[str, float]]], snapshot: SearchSnaps
     rivals = sum(1 for share in shares[1:3] if shares[0] - share < model.close_margin)
     signals = {"top": topics[0][1], "share": float(shares[0]),
                "margin": float(shares[0] - (shares[1] if len(shares) > 1 else 0.0))}
-    return Ranking(topics, probability, True, rivals, signals)
+    return _exact_question_first(Ranking(topics, probability, True, rivals, signals), found, snapshot, text)
+
+
+def _exact_question_first(ranking: Ranking, found: Sequence[Candidate], snapshot: SearchSnapshot,
+                          text: str) -> Ranking:
+    """A query that is one of a unit's own questions, letter for letter once folded (its heading,
+    or a reviewed similar question, learned ones included), is answered by that unit, sure:
+    editors or staff said that is its answer. Only when exactly one unit has it. Evaluation queries
+    never equal a similar question (tests/test_similar_fresh.py), so measured figures stay the
+    ranker's own."""
+    wanted = question_key(text)
+    matches = {(c.topic, c.anchor): c for c in found if wanted and wanted in _question_keys(snapshot, c)}
+    if len(matches) != 1:
+        return ranking
+    (exact,) = matches.values()
+    top = max(score for _, score in ranking.topics)
+    topics = [(exact, top)] + [(c, s) for c, s in ranking.topics if c.topic != exact.topic]
+    return Ranking(topics, 1.0, ranking.calibrated, 0, {**ranking.signals, "exact_question": 1.0})
+
+
+def _question_keys(snapshot: SearchSnapshot, candidate: Candidate) -> set[str]:
+    """The folded questions of a candidate's unit, in every language version of its topic."""
+    article = snapshot.articles[snapshot.passages[snapshot.position[candidate.passage_id]].article_id]
+    return {question_key(q) for version in snapshot.translations(article).values()
+            for unit in version.units if unit.anchor == candidate.anchor
+            for q in (unit.heading, *unit.similar) if q}
 
 
 def _best_per_topic(found: Sequence[Candidate]) -> list[tuple[Candidate, float]]:

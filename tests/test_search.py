@@ -123,6 +123,18 @@ def test_the_question_that_answers_is_shown_first(small):
     assert topic(result) == "card-lost-freeze" and result.best.anchor == "q1"
 
 
+def test_a_query_that_is_one_of_a_units_own_questions_is_answered_by_it(small):
+    """Typed exactly as a reviewed similar question (case, width, script and punctuation aside),
+    the question is answered by that unit, sure; one word more and the ranker decides alone."""
+    article = small.snapshot.articles["card-lost-freeze.en"]
+    unit = next(u for u in article.units if len(u.similar) >= 2)
+    for asked in (unit.similar[1], unit.similar[1].upper() + "?!"):
+        result = small(asked)
+        assert (topic(result), result.best.anchor, result.status) == ("card-lost-freeze", unit.anchor, "answered")
+        assert result.confidence == 1.0 and result.signals["exact_question"] == 1.0
+    assert "exact_question" not in small(unit.similar[1] + " please tell me about fees").signals
+
+
 def test_ui_language_decides_when_the_query_cannot(small):
     assert small("ATM", ui_lang="zh-Hans").lang == "zh-Hans"
     assert small("信用卡", ui_lang="en").lang == "zh-Hant"  # Chinese, script unknown: Traditional
