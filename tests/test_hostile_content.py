@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from indexer.index import Index
 from kb.settings import PROJECT_ROOT, Settings
 from portal import resources
-from tests.articles import CATEGORIES, article_text, write, write_topic
+from tests.articles import CATEGORIES, TITLE, article_text, write, write_topic
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -104,7 +104,12 @@ def test_the_portal_answers_and_renders_the_scripted_article_inert(hostile, monk
         app.run()
         app.text_input(key="q").input("I lost my card, what should I do first?").run()
         assert not app.exception
-        assert "?article=card-lost.en" in "\n".join(e.proto.body for e in app.get("html"))
+        # card-lost, bom and crlf hold the same words, so search cannot prefer one: it answers with
+        # one of them, or offers them as choices.
+        answer = "\n".join(e.proto.body for e in app.get("html"))
+        choices = [b.label for b in app.button if b.key and b.key.startswith("pick_")]
+        assert any(f"?article={same}.en" in answer for same in ("card-lost", "bom", "crlf")) or \
+            (len(choices) >= 2 and all(TITLE["en"] in label for label in choices)), (answer[:2000], choices)
         app = AppTest.from_file(str(PROJECT_ROOT / "portal" / "app.py"), default_timeout=60)
         app.query_params["article"] = "scripted.en"
         app.query_params["lang"] = "en"
