@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kb.errors import DataFileError
 from kb.settings import PROJECT_ROOT, Settings
-from eval.data import read_corpus, read_queries
+from eval.data import read_queries
 
 BUNDLED_RANKERS = PROJECT_ROOT / "kb" / "models"
 
@@ -28,7 +28,7 @@ def calibrate_corpus(settings: Settings, corpus: Path, queries_path: Path, examp
     labelled ``queries_path`` and write them to ``settings.ranker_dir``; returns what was fitted,
     with the out-of-fold figures."""
     from eval.calibrate import collect, fit_setup, summarise
-    from eval.examples import read_examples
+    from eval.examples import attach
     from eval.run import index_corpus
     from indexer.index import Index
     from kb import ranker
@@ -38,10 +38,7 @@ def calibrate_corpus(settings: Settings, corpus: Path, queries_path: Path, examp
         raise DataFileError(corpus, 0, "set KB_RANKER_DIR to a folder of its own: a ranker fitted on an "
                                        "external corpus must not replace the bundled content's (kb/models)")
     warnings: list[str] = []
-    attached = None
-    if examples is not None:
-        attached = read_examples(examples, read_corpus(corpus), read_queries(queries_path), queries_path,
-                                 skip_unknown, warnings)
+    attached = attach(examples, corpus, queries_path, skip_unknown, warnings)
     embedders = embedders or create_all(settings.embedders, settings.threads, settings.st_model)
     workdir = Path(tempfile.mkdtemp(prefix="kb-calibrate-"))
     try:

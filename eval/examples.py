@@ -27,7 +27,7 @@ from typing import Mapping, Sequence
 from kb.errors import DataFileError
 from kb.similar import key, language_problem
 from eval.corpus import ENTRY_ANCHOR
-from eval.data import Doc, Query, read_queries, split_label
+from eval.data import Doc, Query, read_corpus, read_queries, split_label
 
 
 @dataclass
@@ -48,6 +48,16 @@ class Examples:
         return {"read": self.read, "attached": self.attached, "entries": len(self.similar),
                 "left_out_unknown": self.unknown, "refused_also_a_query": self.leaked,
                 "repeated": self.repeated}
+
+
+def attach(examples: Path | None, corpus: Path, queries_path: Path, skip_unknown: bool,
+           warnings: list[str]) -> Examples | None:
+    """``read_examples`` for an evaluation's files (``eval run``, ``eval calibrate --corpus``):
+    the corpus's entries and the queries evaluated read from their paths; None without examples."""
+    if examples is None:
+        return None
+    return read_examples(examples, read_corpus(corpus), read_queries(queries_path), queries_path,
+                         skip_unknown, warnings)
 
 
 def read_examples(path: Path, docs: Sequence[Doc], queries: Sequence[Query], queries_path: Path,

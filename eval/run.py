@@ -184,12 +184,9 @@ def run(queries_path: Path, out_dir: Path | None, settings: Settings, system: st
     if examples is not None and corpus is None:
         raise DataFileError(examples, 0, "--examples needs --corpus: the bundled content's similar "
                                          "questions are written in its articles (or added with kb learn)")
+    from eval.examples import attach
     warnings: list[str] = []
-    attached = None
-    if examples is not None:
-        from eval.examples import read_examples
-        attached = read_examples(examples, read_corpus(corpus), read_queries(queries_path), queries_path,
-                                 skip_unknown, warnings)
+    attached = attach(examples, corpus, queries_path, skip_unknown, warnings)
     embedders = embedders or create_all(settings.embedders, settings.threads, settings.st_model)
     workdir = Path(tempfile.mkdtemp(prefix="kb-eval-"))
     try:
